@@ -1,0 +1,1 @@
+"""The `bbic` command: validate, spec, synth, run, report."""

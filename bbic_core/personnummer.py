@@ -1,0 +1,124 @@
+"""Swedish personal identity numbers (personnummer) and coordination numbers (samordningsnummer).
+
+The contract's form is 12 digits, with an optional `-` or `+` before the last four. Validity is
+decided by the `personnummer` package (python-stdnum rejects samordningsnummer); `check_array`
+is its vectorised twin for millions of rows, proven equal to `parse` by property tests.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+import numpy as np
+from personnummer import personnummer as pnr_lib
+import pyarrow as pa
+import pyarrow.compute as pc
+
+_CONTRACT_FORM = re.compile(r"^\d{8}[-+]?\d{4}$")
+_STRIP = re.compile(r"[-+]")
+
+
+@dataclass(frozen=True, slots=True)
+class Personnummer:
+    normalised: str  # 12 digits, no separator: the value the pseudonym is made from
+    birth_date: dt.date
+    sex: str  # "1" male (odd sex digit), "2" female (even)
+    samordningsnummer: bool
+
+
+def normalise(value: str) -> str | None:
+    """The 12-digit form of `value` if it has the contract's shape, else None (validity not checked)."""
+    text = value.strip()
+    if not _CONTRACT_FORM.fullmatch(text):
+        return None
+    return _STRIP.sub("", text)
+
+
+def parse(value: str | None) -> Personnummer | None:
+    """A valid number in the contract's form, or None when missing, malformed or invalid."""
+    if value is None:
+        return None
+    digits = normalise(value)
+    if digits is None:
+        return None
+    try:
+        parsed = pnr_lib.parse(digits)
+    except pnr_lib.PersonnummerException:
+        return None
+    return Personnummer(
+        normalised=digits,
+        birth_date=parsed.get_date(),
+        sex="1" if parsed.is_male() else "2",
+        samordningsnummer=parsed.is_coordination_number(),
+    )
+
+
+def is_valid(value: str | None) -> bool:
+    return parse(value) is not None
+
+
+_CHECK_SCHEMA = pa.schema(
+    [("normalised", pa.string()), ("valid", pa.bool_()), ("birth_date", pa.date32()), ("sex", pa.string())]
+)
+
+
+def check_array(values: pa.Array | pa.ChunkedArray) -> pa.Table:
+    """Vectorised `parse` over a string array.
+
+    Returns a table with one row per input: `normalised` (12 digits, null unless valid),
+    `valid`, `birth_date` and `sex` (null unless valid). Must agree with `parse` on every input.
+    """
+    arr = values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
+    arr = arr.cast(pa.string())
+    n = len(arr)
+    trimmed = pc.utf8_trim_whitespace(arr)
+    shaped = pc.fill_null(pc.match_substring_regex(trimmed, r"^\d{8}[-+]?\d{4}$"), False)
+    digits = pc.replace_substring_regex(trimmed, r"[-+]", "")
+    # Fixed-width byte matrix of the 12 digits; rows of the wrong shape are masked out below.
+    safe = pc.if_else(shaped, digits, pa.scalar("000000000000"))
+    raw = np.frombuffer(pc.binary_join_element_wise(safe, "").cast(pa.binary()).buffers()[2], dtype=np.uint8)
+    offsets = np.frombuffer(safe.buffers()[1], dtype=np.int32)[safe.offset: safe.offset + n + 1]
+    if n and not np.all(np.diff(offsets) == 12):  # safe strings are all 12 ASCII digits by construction
+        raise AssertionError("unexpected personnummer width")
+    mat = (raw[offsets[0]: offsets[0] + 12 * n].reshape(n, 12).astype(np.int32) - 48) if n else np.zeros(
+        (0, 12), np.int32)
+    year = mat[:, 0] * 1000 + mat[:, 1] * 100 + mat[:, 2] * 10 + mat[:, 3]
+    month = mat[:, 4] * 10 + mat[:, 5]
+    day_raw = mat[:, 6] * 10 + mat[:, 7]
+    serial = mat[:, 8] * 100 + mat[:, 9] * 10 + mat[:, 10]
+    coord = day_raw > 60
+    day = np.where(coord, day_raw - 60, day_raw)
+    # Luhn over the 10 digits without the century (positions 2..11), weights 2,1,2,1,…
+    luhn_digits = mat[:, 2:11]
+    weights = np.array([2, 1, 2, 1, 2, 1, 2, 1, 2], dtype=np.int32)
+    prod = luhn_digits * weights
+    prod = np.where(prod > 9, prod - 9, prod)
+    check = (10 - prod.sum(axis=1) % 10) % 10
+    luhn_ok = check == mat[:, 11]
+    # A real calendar date: build it through numpy datetime64 and compare back.
+    month_ok = (month >= 1) & (month <= 12)
+    safe_month = np.where(month_ok, month, 1)
+    safe_year = np.where(year >= 1, year, 1)
+    first = (safe_year - 1970).astype("datetime64[Y]").astype("datetime64[M]") + (safe_month - 1)
+    next_first = first + 1
+    days_in_month = (next_first.astype("datetime64[D]") - first.astype("datetime64[D]")).astype(np.int32)
+    day_ok = (day >= 1) & (day <= days_in_month)
+    valid = np.asarray(shaped.to_numpy(zero_copy_only=False), dtype=bool) & luhn_ok & month_ok & day_ok & (
+        serial != 0) & (year >= 1)
+    birth = first.astype("datetime64[D]") + np.where(day_ok, day - 1, 0)
+    valid_arr = pa.array(valid, pa.bool_())
+    birth_arr = pa.array(birth.astype("datetime64[D]"), pa.date32())
+    sex_arr = pa.array(np.where(mat[:, 10] % 2 == 1, "1", "2") if n else np.array([], dtype=str), pa.string())
+    null_date = pa.scalar(None, pa.date32())
+    null_str = pa.scalar(None, pa.string())
+    return pa.table(
+        [
+            pc.if_else(valid_arr, digits, null_str),
+            valid_arr,
+            pc.if_else(valid_arr, birth_arr, null_date),
+            pc.if_else(valid_arr, sex_arr, null_str),
+        ],
+        schema=_CHECK_SCHEMA,
+    )

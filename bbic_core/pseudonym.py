@@ -1,0 +1,81 @@
+"""Keyed pseudonyms for personal numbers: HMAC-SHA-256 of the normalised 12-digit number.
+
+The key never lives in the repository or the database: it comes from `BBIC_PSEUDONYM_KEY`
+(the key itself, at least 32 characters) or from a file named by `BBIC_PSEUDONYM_KEY_FILE`.
+Only the built-in sample data may run with a generated demo key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+
+import pyarrow as pa
+
+ENV_KEY = "BBIC_PSEUDONYM_KEY"
+ENV_KEY_FILE = "BBIC_PSEUDONYM_KEY_FILE"
+MIN_KEY_BYTES = 32
+PSEUDONYM_PREFIX = "p_"
+
+
+class KeyMissingError(RuntimeError):
+    """No pseudonym key is configured, so real data must not be loaded."""
+
+
+def load_key(environ: Mapping[str, str] | None = None, *, allow_demo: bool = False) -> bytes:
+    """The pseudonym key from the environment or its key file.
+
+    With neither set, a fresh random demo key is returned when `allow_demo` (sample data
+    only); otherwise `KeyMissingError` says how to configure one.
+    """
+    env = os.environ if environ is None else environ
+    raw = env.get(ENV_KEY, "").strip()
+    if raw:
+        key = raw.encode("utf-8")
+    elif env.get(ENV_KEY_FILE, "").strip():
+        path = Path(env[ENV_KEY_FILE].strip())
+        try:
+            key = path.read_bytes().strip()
+        except OSError as exc:
+            raise KeyMissingError(f"cannot read the pseudonym key file {path}: {exc.strerror}") from exc
+    elif allow_demo:
+        return secrets.token_bytes(MIN_KEY_BYTES)
+    else:
+        raise KeyMissingError(
+            f"no pseudonym key: set {ENV_KEY} (at least {MIN_KEY_BYTES} characters) or {ENV_KEY_FILE} "
+            "(a file readable only by the pipeline's user); real data is refused without one"
+        )
+    if len(key) < MIN_KEY_BYTES:
+        raise KeyMissingError(f"the pseudonym key is shorter than {MIN_KEY_BYTES} bytes")
+    return key
+
+
+class Pseudonymiser:
+    """Turns a normalised personal number into a stable keyed pseudonym (never reversible without the key)."""
+
+    def __init__(self, key: bytes) -> None:
+        if len(key) < MIN_KEY_BYTES:
+            raise KeyMissingError(f"the pseudonym key is shorter than {MIN_KEY_BYTES} bytes")
+        self._key = key
+
+    def __repr__(self) -> str:  # the key must not end up in logs
+        return "Pseudonymiser(<key hidden>)"
+
+    def pseudonym(self, normalised: str) -> str:
+        mac = hmac.new(self._key, normalised.encode("ascii"), hashlib.sha256).hexdigest()
+        return PSEUDONYM_PREFIX + mac
+
+    def pseudonymise_array(self, normalised: pa.Array | pa.ChunkedArray) -> pa.Array:
+        """Pseudonyms of a string array of normalised numbers; nulls stay null."""
+        values = normalised.to_pylist()
+        key = self._key
+        sha = hashlib.sha256
+        out = [
+            None if v is None else PSEUDONYM_PREFIX + hmac.new(key, v.encode("ascii"), sha).hexdigest()
+            for v in values
+        ]
+        return pa.array(out, pa.string())
