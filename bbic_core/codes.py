@@ -148,10 +148,18 @@ INSATSTYP = _list(
     Code("STODBOENDE", "Stödboende", "Supported housing", placement=_P),
     Code("KONTAKTPERSON", "Kontaktperson", "Contact person", placement=_O),
     Code("KONTAKTFAMILJ", "Kontaktfamilj", "Contact family", placement=_O),
-    Code("SARSKILT_KVALIFICERAD_KONTAKTPERSON", "Särskilt kvalificerad kontaktperson",
-         "Specially qualified contact person", placement=_O),
-    Code("STRUKTURERAT_OPPENVARDSPROGRAM", "Strukturerat öppenvårdsprogram",
-         "Structured outpatient programme", placement=_O),
+    Code(
+        "SARSKILT_KVALIFICERAD_KONTAKTPERSON",
+        "Särskilt kvalificerad kontaktperson",
+        "Specially qualified contact person",
+        placement=_O,
+    ),
+    Code(
+        "STRUKTURERAT_OPPENVARDSPROGRAM",
+        "Strukturerat öppenvårdsprogram",
+        "Structured outpatient programme",
+        placement=_O,
+    ),
     Code("FAMILJEBEHANDLING", "Familjebehandling", "Family therapy", placement=_O),
     Code("PERSONLIGT_STOD", "Personligt stöd", "Personal support", placement=_O),
     Code("OVRIG_OPPENVARD", "Övrig öppenvård", "Other open help", placement=_O),
@@ -217,10 +225,17 @@ TRIANGEL_OMRADE_2006 = _list(
     "Triangelns områden, version 2006",
     Code("BB_HALSA", "Hälsa", "Health", _BB, _V6),
     Code("BB_UTBILDNING", "Utbildning", "Education", _BB, _V6),
-    Code("BB_KANSLOR_BETEENDE", "Känslo- och beteendemässig utveckling", "Emotional and behavioural development",
-         _BB, _V6),
+    Code(
+        "BB_KANSLOR_BETEENDE",
+        "Känslo- och beteendemässig utveckling",
+        "Emotional and behavioural development",
+        _BB,
+        _V6,
+    ),
     Code("BB_IDENTITET", "Identitet", "Identity", _BB, _V6),
-    Code("BB_FAMILJ_RELATIONER", "Familj och sociala relationer", "Family and social relationships", _BB, _V6),
+    Code(
+        "BB_FAMILJ_RELATIONER", "Familj och sociala relationer", "Family and social relationships", _BB, _V6
+    ),
     Code("BB_SOCIALT_UPPTRADANDE", "Socialt uppträdande", "Social presentation", _BB, _V6),
     Code("BB_KLARA_SIG_SJALV", "Förmåga att klara sig själv", "Self-care skills", _BB, _V6),
     Code("FF_GRUNDLAGGANDE_OMSORG", "Grundläggande omsorg", "Basic care", _FF, _V6),
@@ -229,7 +244,13 @@ TRIANGEL_OMRADE_2006 = _list(
     Code("FF_STIMULANS", "Stimulans", "Stimulation", _FF, _V6),
     Code("FF_VAGLEDNING_GRANSSATTNING", "Vägledning och gränssättning", "Guidance and boundaries", _FF, _V6),
     Code("FF_STABILITET", "Stabilitet", "Stability", _FF, _V6),
-    Code("FM_BAKGRUND_SITUATION", "Familjens bakgrund och situation", "Family history and functioning", _FM, _V6),
+    Code(
+        "FM_BAKGRUND_SITUATION",
+        "Familjens bakgrund och situation",
+        "Family history and functioning",
+        _FM,
+        _V6,
+    ),
     Code("FM_FAMILJENATVERK", "Familjenätverk", "Wider family", _FM, _V6),
     Code("FM_BOENDE", "Boende", "Housing", _FM, _V6),
     Code("FM_ARBETE", "Arbete", "Employment", _FM, _V6),
@@ -252,8 +273,13 @@ TRIANGEL_OMRADE_2016 = _list(
     Code("FM_FAMILJEBAKGRUND", "Familjebakgrund", "Family background", _FM, _V16),
     Code("FM_BOENDE", "Boende", "Housing", _FM, _V16),
     Code("FM_ARBETE_EKONOMI", "Arbete och ekonomi", "Employment and income", _FM, _V16),
-    Code("FM_SOCIALT_NATVERK_INTEGRERING", "Socialt nätverk och integrering", "Social network and integration",
-         _FM, _V16),
+    Code(
+        "FM_SOCIALT_NATVERK_INTEGRERING",
+        "Socialt nätverk och integrering",
+        "Social network and integration",
+        _FM,
+        _V16,
+    ),
 )
 
 TRIANGEL_OMRADEN: Mapping[FormVersion, CodeList] = {
@@ -272,7 +298,11 @@ UTBILDNING = _list(
     "utbildning",
     "Utbildning",
     Code("GRUNDUTBILDNING", "Lokal grundutbildning (tre dagar)", "Local basic training"),
-    Code("SOS_GRUNDUTBILDNING", "Socialstyrelsens grundutbildning (två dagar)", "Socialstyrelsen's basic training"),
+    Code(
+        "SOS_GRUNDUTBILDNING",
+        "Socialstyrelsens grundutbildning (två dagar)",
+        "Socialstyrelsen's basic training",
+    ),
     Code("UTBILDARUTBILDNING", "Utbildarutbildning", "Training of trainers"),
     Code("E_LEARNING", "E-learning", "E-learning"),
 )
@@ -316,9 +346,28 @@ INTERVENTION_DOCUMENTS: frozenset[str] = frozenset(
 CATALOGUE: Mapping[str, CodeList] = {
     cl.name: cl
     for cl in (
-        AKTUALISERING_TYP, ANMALARE, ORSAK, FHB_BESLUT, UTREDNING_RESULTAT, TRIANGEL_VERSION, BEDOMNING,
-        INSATSTYP, INSATS_GRUPP, LAGRUM, DOKUMENT_TYP, ROLL, KON, FLAGGA, TRIANGEL_OMRADE_2006,
-        TRIANGEL_OMRADE_2016, TRIANGEL_OMRADE_ALLA, UTBILDNING, LICENS_TYP, KRAV_STATUS, ALDERSGRUPP, KON_RAPPORT,
+        AKTUALISERING_TYP,
+        ANMALARE,
+        ORSAK,
+        FHB_BESLUT,
+        UTREDNING_RESULTAT,
+        TRIANGEL_VERSION,
+        BEDOMNING,
+        INSATSTYP,
+        INSATS_GRUPP,
+        LAGRUM,
+        DOKUMENT_TYP,
+        ROLL,
+        KON,
+        FLAGGA,
+        TRIANGEL_OMRADE_2006,
+        TRIANGEL_OMRADE_2016,
+        TRIANGEL_OMRADE_ALLA,
+        UTBILDNING,
+        LICENS_TYP,
+        KRAV_STATUS,
+        ALDERSGRUPP,
+        KON_RAPPORT,
     )
 }
 

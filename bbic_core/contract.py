@@ -84,51 +84,94 @@ class FileSpec:
 
 
 def _id(name: str, desc: str, en: str = "") -> Column:
-    return Column(name, Kind.TEXT, required=True, key=True, max_length=TEXT_MAX, description_sv=desc,
-                  description_en=en)
+    return Column(
+        name, Kind.TEXT, required=True, key=True, max_length=TEXT_MAX, description_sv=desc, description_en=en
+    )
 
 
 def _ref(name: str, target: str, required: bool = True, desc: str = "", en: str = "") -> Column:
-    return Column(name, Kind.TEXT, required=required, ref=target, max_length=TEXT_MAX, description_sv=desc,
-                  description_en=en)
+    return Column(
+        name,
+        Kind.TEXT,
+        required=required,
+        ref=target,
+        max_length=TEXT_MAX,
+        description_sv=desc,
+        description_en=en,
+    )
 
 
 def _date(name: str, required: bool = False, desc: str = "", en: str = "") -> Column:
     return Column(name, Kind.DATE, required=required, description_sv=desc, description_en=en)
 
 
-def _flag(name: str, required: bool = True, default: str | None = None, desc: str = "", en: str = "") -> Column:
+def _flag(
+    name: str, required: bool = True, default: str | None = None, desc: str = "", en: str = ""
+) -> Column:
     return Column(name, Kind.FLAG, required=required, default=default, description_sv=desc, description_en=en)
 
 
-def _code(name: str, cl: codes.CodeList, required: bool = True, default: str | None = None, desc: str = "",
-          en: str = "") -> Column:
-    return Column(name, Kind.CODE, required=required, codes=cl, default=default, description_sv=desc,
-                  description_en=en)
+def _code(
+    name: str,
+    cl: codes.CodeList,
+    required: bool = True,
+    default: str | None = None,
+    desc: str = "",
+    en: str = "",
+) -> Column:
+    return Column(
+        name, Kind.CODE, required=required, codes=cl, default=default, description_sv=desc, description_en=en
+    )
 
 
-_STADSDEL = Column("stadsdel", Kind.DISTRICT, required=True, max_length=TEXT_MAX,
-                   description_sv="Stadsdel (kod i organisationsregistret)", description_en="District code")
-_HANDLAGGARE = _ref("handlaggare_id", "personal", required=False, desc="Handläggare (Paraply-användare)",
-                    en="User who made the record")
+_STADSDEL = Column(
+    "stadsdel",
+    Kind.DISTRICT,
+    required=True,
+    max_length=TEXT_MAX,
+    description_sv="Stadsdel (kod i organisationsregistret)",
+    description_en="District code",
+)
+_HANDLAGGARE = _ref(
+    "handlaggare_id",
+    "personal",
+    required=False,
+    desc="Handläggare (Paraply-användare)",
+    en="User who made the record",
+)
 
 BARN = FileSpec(
-    "barn.csv", "barn", "Barn",
+    "barn.csv",
+    "barn",
+    "Barn",
     (
         _id("barn_id", "Paraplys person-id", "Paraply's person id"),
-        Column("personnummer", Kind.PERSONNUMMER, description_sv="Personnummer eller samordningsnummer, 12 siffror; "
-               "ersätts av en pseudonym vid inläsning", description_en="Personal or coordination number; "
-               "replaced by a keyed pseudonym at load"),
-        _date("fodelsedatum", desc="Födelsedatum (krävs när personnummer saknas eller är ogiltigt)",
-              en="Birth date (required when the personal number is missing or invalid)"),
+        Column(
+            "personnummer",
+            Kind.PERSONNUMMER,
+            description_sv="Personnummer eller samordningsnummer, 12 siffror; "
+            "ersätts av en pseudonym vid inläsning",
+            description_en="Personal or coordination number; replaced by a keyed pseudonym at load",
+        ),
+        _date(
+            "fodelsedatum",
+            desc="Födelsedatum (krävs när personnummer saknas eller är ogiltigt)",
+            en="Birth date (required when the personal number is missing or invalid)",
+        ),
         _code("kon", codes.KON, required=False, desc="Kön", en="Sex"),
-        Column("folkbokford_kommun", Kind.MUNICIPALITY, description_sv="Folkbokföringskommun (kommunkod)",
-               description_en="Municipality of registration"),
+        Column(
+            "folkbokford_kommun",
+            Kind.MUNICIPALITY,
+            description_sv="Folkbokföringskommun (kommunkod)",
+            description_en="Municipality of registration",
+        ),
     ),
 )
 
 ARENDE = FileSpec(
-    "arende.csv", "arende", "Ärenden",
+    "arende.csv",
+    "arende",
+    "Ärenden",
     (
         _id("arende_id", "Ärende-id", "Case id"),
         _ref("barn_id", "barn", desc="Barnet", en="The child"),
@@ -140,12 +183,19 @@ ARENDE = FileSpec(
 )
 
 AKTUALISERING = FileSpec(
-    "aktualisering.csv", "aktualisering", "Aktualiseringar",
+    "aktualisering.csv",
+    "aktualisering",
+    "Aktualiseringar",
     (
         _id("aktualisering_id", "Aktualiserings-id", "Id"),
         _ref("barn_id", "barn", desc="Barnet", en="The child"),
-        _ref("arende_id", "arende", required=False, desc="Ärendet (tomt om inget ärende öppnades)",
-             en="The case (empty where none was opened)"),
+        _ref(
+            "arende_id",
+            "arende",
+            required=False,
+            desc="Ärendet (tomt om inget ärende öppnades)",
+            en="The case (empty where none was opened)",
+        ),
         _STADSDEL,
         _code("typ", codes.AKTUALISERING_TYP, desc="Ansökan, anmälan eller information", en="Type"),
         _date("inkom_datum", required=True, desc="Inkom", en="Received"),
@@ -153,10 +203,18 @@ AKTUALISERING = FileSpec(
         _flag("anonym", required=False, default="N", desc="Anonym anmälan", en="Anonymous report"),
         _code("orsak", codes.ORSAK, desc="Huvudsaklig orsak", en="Main reason"),
         _date("skyddsbedomning_datum", desc="Skyddsbedömning gjord", en="Protection assessment made"),
-        _date("forhandsbedomning_datum", desc="Beslut efter förhandsbedömning (tomt = ej beslutad)",
-              en="Pre-assessment decision date"),
-        _code("forhandsbedomning_beslut", codes.FHB_BESLUT, required=False, desc="Beslut efter förhandsbedömning",
-              en="Pre-assessment decision"),
+        _date(
+            "forhandsbedomning_datum",
+            desc="Beslut efter förhandsbedömning (tomt = ej beslutad)",
+            en="Pre-assessment decision date",
+        ),
+        _code(
+            "forhandsbedomning_beslut",
+            codes.FHB_BESLUT,
+            required=False,
+            desc="Beslut efter förhandsbedömning",
+            en="Pre-assessment decision",
+        ),
         _flag("bbic_formular", desc="BBIC-formuläret Ansökan/Anmälan användes", en="BBIC form used"),
         _HANDLAGGARE,
     ),
@@ -164,23 +222,43 @@ AKTUALISERING = FileSpec(
 )
 
 UTREDNING = FileSpec(
-    "utredning.csv", "utredning", "Utredningar",
+    "utredning.csv",
+    "utredning",
+    "Utredningar",
     (
         _id("utredning_id", "Utrednings-id", "Investigation id"),
         _ref("barn_id", "barn", desc="Barnet", en="The child"),
         _ref("arende_id", "arende", desc="Ärendet", en="The case"),
-        _ref("aktualisering_id", "aktualisering", required=False, desc="Aktualiseringen som ledde till utredningen",
-             en="The aktualisering that led to it"),
+        _ref(
+            "aktualisering_id",
+            "aktualisering",
+            required=False,
+            desc="Aktualiseringen som ledde till utredningen",
+            en="The aktualisering that led to it",
+        ),
         _STADSDEL,
-        _date("inledd_datum", required=True, desc="Beslut att inleda utredning", en="Decision to investigate"),
+        _date(
+            "inledd_datum", required=True, desc="Beslut att inleda utredning", en="Decision to investigate"
+        ),
         _date("utredningsplan_datum", desc="Utredningsplan upprättad", en="Investigation plan"),
         _date("forlangd_till", desc="Förlängd till (efter beslut om förlängning)", en="Extended until"),
         _date("avslutad_datum", desc="Utredningen avslutad (tomt = pågår)", en="Closed (empty = ongoing)"),
-        _code("resultat", codes.UTREDNING_RESULTAT, required=False, desc="Resultat (krävs på avslutad utredning)",
-              en="Result (required when closed)"),
+        _code(
+            "resultat",
+            codes.UTREDNING_RESULTAT,
+            required=False,
+            desc="Resultat (krävs på avslutad utredning)",
+            en="Result (required when closed)",
+        ),
         _flag("bbic_formular", desc="Dokumenterad i BBIC:s utredningsformulär", en="BBIC form used"),
-        _code("triangel_version", codes.TRIANGEL_VERSION, required=False, default="2006",
-              desc="Triangelns version", en="Triangle version"),
+        _code(
+            "triangel_version",
+            codes.TRIANGEL_VERSION,
+            required=False,
+            default="2006",
+            desc="Triangelns version",
+            en="Triangle version",
+        ),
         _HANDLAGGARE,
     ),
     (
@@ -191,18 +269,37 @@ UTREDNING = FileSpec(
 )
 
 UTREDNING_BEDOMNING = FileSpec(
-    "utredning_bedomning.csv", "utredning_bedomning", "Bedömningar i triangeln",
+    "utredning_bedomning.csv",
+    "utredning_bedomning",
+    "Bedömningar i triangeln",
     (
-        Column("utredning_id", Kind.TEXT, required=True, key=True, ref="utredning", max_length=TEXT_MAX,
-               description_sv="Utredningen", description_en="The investigation"),
-        Column("omrade", Kind.CODE, required=True, key=True, codes=codes.TRIANGEL_OMRADE_ALLA,
-               description_sv="Område i triangeln (utredningens version)", description_en="Assessment area"),
+        Column(
+            "utredning_id",
+            Kind.TEXT,
+            required=True,
+            key=True,
+            ref="utredning",
+            max_length=TEXT_MAX,
+            description_sv="Utredningen",
+            description_en="The investigation",
+        ),
+        Column(
+            "omrade",
+            Kind.CODE,
+            required=True,
+            key=True,
+            codes=codes.TRIANGEL_OMRADE_ALLA,
+            description_sv="Område i triangeln (utredningens version)",
+            description_en="Assessment area",
+        ),
         _code("bedomning", codes.BEDOMNING, desc="Bedömning", en="Assessment"),
     ),
 )
 
 INSATS = FileSpec(
-    "insats.csv", "insats", "Insatser",
+    "insats.csv",
+    "insats",
+    "Insatser",
     (
         _id("insats_id", "Insats-id", "Intervention id"),
         _ref("barn_id", "barn", desc="Barnet", en="The child"),
@@ -220,12 +317,19 @@ INSATS = FileSpec(
 )
 
 DOKUMENT = FileSpec(
-    "dokument.csv", "dokument", "BBIC-dokument",
+    "dokument.csv",
+    "dokument",
+    "BBIC-dokument",
     (
         _id("dokument_id", "Dokument-id", "Document id"),
         _ref("barn_id", "barn", desc="Barnet", en="The child"),
-        _ref("insats_id", "insats", required=False, desc="Insatsen (krävs utom för grunduppgifter och avslutning)",
-             en="The intervention (required but for GRUNDUPPGIFTER and AVSLUTNING)"),
+        _ref(
+            "insats_id",
+            "insats",
+            required=False,
+            desc="Insatsen (krävs utom för grunduppgifter och avslutning)",
+            en="The intervention (required but for GRUNDUPPGIFTER and AVSLUTNING)",
+        ),
         _code("typ", codes.DOKUMENT_TYP, desc="Dokumenttyp", en="Document type"),
         _date("datum", required=True, desc="Datum", en="Date"),
         _flag("bbic_formular", desc="Gjord i BBIC-formuläret", en="Made in the BBIC form"),
@@ -234,7 +338,9 @@ DOKUMENT = FileSpec(
 )
 
 PERSONAL = FileSpec(
-    "personal.csv", "personal", "Personal (Paraply-användare)",
+    "personal.csv",
+    "personal",
+    "Personal (Paraply-användare)",
     (
         _id("handlaggare_id", "Användar-id", "User id"),
         _STADSDEL,
@@ -246,13 +352,33 @@ PERSONAL = FileSpec(
     (DateOrder("anstalld_till", "anstalld_fran"),),
 )
 
-FILES: tuple[FileSpec, ...] = (BARN, ARENDE, AKTUALISERING, UTREDNING, UTREDNING_BEDOMNING, INSATS, DOKUMENT, PERSONAL)
+FILES: tuple[FileSpec, ...] = (
+    BARN,
+    ARENDE,
+    AKTUALISERING,
+    UTREDNING,
+    UTREDNING_BEDOMNING,
+    INSATS,
+    DOKUMENT,
+    PERSONAL,
+)
 BY_NAME: Mapping[str, FileSpec] = {f.name: f for f in FILES}
 BY_TABLE: Mapping[str, FileSpec] = {f.table: f for f in FILES}
 # Referenced files first: the order in which V005 cascades.
-LOAD_ORDER: tuple[str, ...] = ("personal", "barn", "arende", "aktualisering", "utredning", "utredning_bedomning",
-                               "insats", "dokument")
+LOAD_ORDER: tuple[str, ...] = (
+    "personal",
+    "barn",
+    "arende",
+    "aktualisering",
+    "utredning",
+    "utredning_bedomning",
+    "insats",
+    "dokument",
+)
 # Columns that name a row owned by a child: V016 compares their barn_id with the row's own.
 CHILD_OWNED_REFS: Mapping[str, str] = {
-    "arende_id": "arende", "aktualisering_id": "aktualisering", "utredning_id": "utredning", "insats_id": "insats",
+    "arende_id": "arende",
+    "aktualisering_id": "aktualisering",
+    "utredning_id": "utredning",
+    "insats_id": "insats",
 }

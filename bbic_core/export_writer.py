@@ -24,8 +24,9 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[str]], *, encoding: str = "utf-8",
-              line_end: str = "\n") -> bytes:
+def csv_bytes(
+    header: Sequence[str], rows: Iterable[Sequence[str]], *, encoding: str = "utf-8", line_end: str = "\n"
+) -> bytes:
     """Semicolon-separated CSV with RFC 4180 quoting where a field needs it."""
     buf = io.StringIO()
     writer = csv.writer(buf, delimiter=";", quotechar='"', lineterminator=line_end, quoting=csv.QUOTE_MINIMAL)
@@ -35,9 +36,16 @@ def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[str]], *, encoding:
     return buf.getvalue().encode(encoding)
 
 
-def write_manifest(folder: Path, *, export_id: str, municipality: str, created_at: str,
-                   row_counts: Mapping[str, int], encoding: str = "utf-8",
-                   extra: Mapping[str, object] | None = None) -> Path:
+def write_manifest(
+    folder: Path,
+    *,
+    export_id: str,
+    municipality: str,
+    created_at: str,
+    row_counts: Mapping[str, int],
+    encoding: str = "utf-8",
+    extra: Mapping[str, object] | None = None,
+) -> Path:
     """Writes `manifest.json` for the CSV files named in `row_counts` (name -> data rows)."""
     manifest: dict[str, object] = {
         "format": contract.FORMAT,
@@ -48,7 +56,8 @@ def write_manifest(folder: Path, *, export_id: str, municipality: str, created_a
         "extract": "full",
         "encoding": encoding,
         "files": [
-            {"name": name, "rows": rows, "sha256": sha256_file(folder / name)} for name, rows in row_counts.items()
+            {"name": name, "rows": rows, "sha256": sha256_file(folder / name)}
+            for name, rows in row_counts.items()
         ],
     }
     if extra:
@@ -58,9 +67,15 @@ def write_manifest(folder: Path, *, export_id: str, municipality: str, created_a
     return path
 
 
-def write_export(folder: Path, tables: Mapping[str, Sequence[Mapping[str, str | None]]], *, export_id: str,
-                 municipality: str = "0180", created_at: str = "2025-06-30T22:00:00+02:00",
-                 encoding: str = "utf-8") -> Path:
+def write_export(
+    folder: Path,
+    tables: Mapping[str, Sequence[Mapping[str, str | None]]],
+    *,
+    export_id: str,
+    municipality: str = "0180",
+    created_at: str = "2025-06-30T22:00:00+02:00",
+    encoding: str = "utf-8",
+) -> Path:
     """Writes one CSV per contract file (missing tables are written empty) and the manifest.
 
     `tables` maps a table name (`barn`, …) to rows; a row maps column names to values, and a
@@ -76,6 +91,12 @@ def write_export(folder: Path, tables: Mapping[str, Sequence[Mapping[str, str | 
         body = [[(row.get(col) or "") for col in header] for row in rows]
         (folder / spec.name).write_bytes(csv_bytes(header, body, encoding=encoding))
         counts[spec.name] = len(rows)
-    write_manifest(folder, export_id=export_id, municipality=municipality, created_at=created_at,
-                   row_counts=counts, encoding=encoding)
+    write_manifest(
+        folder,
+        export_id=export_id,
+        municipality=municipality,
+        created_at=created_at,
+        row_counts=counts,
+        encoding=encoding,
+    )
     return folder

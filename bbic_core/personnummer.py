@@ -12,12 +12,17 @@ import re
 from dataclasses import dataclass
 
 import numpy as np
-from personnummer import personnummer as pnr_lib
 import pyarrow as pa
 import pyarrow.compute as pc
+from personnummer import personnummer as pnr_lib
 
-_CONTRACT_FORM = re.compile(r"^\d{8}[-+]?\d{4}$")
+# ASCII digits only: Python's `\d` also matches other scripts' digits (which the library would
+# accept), Arrow's RE2 does not; one pattern for both keeps `parse` and `check_array` equal.
+CONTRACT_FORM_PATTERN = r"^[0-9]{8}[-+]?[0-9]{4}$"
+_CONTRACT_FORM = re.compile(CONTRACT_FORM_PATTERN)
 _STRIP = re.compile(r"[-+]")
+# The contract trims spaces and tabs only; other whitespace is part of the value.
+TRIM = " \t"
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,7 +35,7 @@ class Personnummer:
 
 def normalise(value: str) -> str | None:
     """The 12-digit form of `value` if it has the contract's shape, else None (validity not checked)."""
-    text = value.strip()
+    text = value.strip(TRIM)
     if not _CONTRACT_FORM.fullmatch(text):
         return None
     return _STRIP.sub("", text)
@@ -73,17 +78,16 @@ def check_array(values: pa.Array | pa.ChunkedArray) -> pa.Table:
     arr = values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
     arr = arr.cast(pa.string())
     n = len(arr)
-    trimmed = pc.utf8_trim_whitespace(arr)
-    shaped = pc.fill_null(pc.match_substring_regex(trimmed, r"^\d{8}[-+]?\d{4}$"), False)
+    trimmed = pc.utf8_trim(arr, characters=TRIM)
+    shaped = pc.fill_null(pc.match_substring_regex(trimmed, CONTRACT_FORM_PATTERN), False)
     digits = pc.replace_substring_regex(trimmed, r"[-+]", "")
     # Fixed-width byte matrix of the 12 digits; rows of the wrong shape are masked out below.
     safe = pc.if_else(shaped, digits, pa.scalar("000000000000"))
-    raw = np.frombuffer(pc.binary_join_element_wise(safe, "").cast(pa.binary()).buffers()[2], dtype=np.uint8)
-    offsets = np.frombuffer(safe.buffers()[1], dtype=np.int32)[safe.offset: safe.offset + n + 1]
-    if n and not np.all(np.diff(offsets) == 12):  # safe strings are all 12 ASCII digits by construction
-        raise AssertionError("unexpected personnummer width")
-    mat = (raw[offsets[0]: offsets[0] + 12 * n].reshape(n, 12).astype(np.int32) - 48) if n else np.zeros(
-        (0, 12), np.int32)
+    # Every `safe` value is 12 ASCII digits by construction, so a fixed-width cast lays them out
+    # contiguously (the cast fails loudly if that ever stops being true).
+    fixed = safe.cast(pa.binary(12))
+    raw = np.frombuffer(fixed.buffers()[1], dtype=np.uint8)[fixed.offset * 12 : (fixed.offset + n) * 12]
+    mat = raw.reshape(n, 12).astype(np.int32) - 48
     year = mat[:, 0] * 1000 + mat[:, 1] * 100 + mat[:, 2] * 10 + mat[:, 3]
     month = mat[:, 4] * 10 + mat[:, 5]
     day_raw = mat[:, 6] * 10 + mat[:, 7]
@@ -105,8 +109,14 @@ def check_array(values: pa.Array | pa.ChunkedArray) -> pa.Table:
     next_first = first + 1
     days_in_month = (next_first.astype("datetime64[D]") - first.astype("datetime64[D]")).astype(np.int32)
     day_ok = (day >= 1) & (day <= days_in_month)
-    valid = np.asarray(shaped.to_numpy(zero_copy_only=False), dtype=bool) & luhn_ok & month_ok & day_ok & (
-        serial != 0) & (year >= 1)
+    valid = (
+        np.asarray(shaped.to_numpy(zero_copy_only=False), dtype=bool)
+        & luhn_ok
+        & month_ok
+        & day_ok
+        & (serial != 0)
+        & (year >= 1)
+    )
     birth = first.astype("datetime64[D]") + np.where(day_ok, day - 1, 0)
     valid_arr = pa.array(valid, pa.bool_())
     birth_arr = pa.array(birth.astype("datetime64[D]"), pa.date32())

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pyarrow as pa
 
+from bbic_core import personnummer
+
 ENV_KEY = "BBIC_PSEUDONYM_KEY"
 ENV_KEY_FILE = "BBIC_PSEUDONYM_KEY_FILE"
 MIN_KEY_BYTES = 32
@@ -66,8 +68,20 @@ class Pseudonymiser:
         return "Pseudonymiser(<key hidden>)"
 
     def pseudonym(self, normalised: str) -> str:
-        mac = hmac.new(self._key, normalised.encode("ascii"), hashlib.sha256).hexdigest()
+        """The pseudonym of a number in the contract's form; `-`/`+` forms give the 12-digit form's pseudonym.
+
+        Raises ValueError (without the value: it may be a personal number) for anything else.
+        """
+        digits = personnummer.normalise(normalised)
+        if digits is None:
+            raise ValueError("pseudonym() takes 12 digits (a '-' or '+' before the last four allowed)")
+        mac = hmac.new(self._key, digits.encode("ascii"), hashlib.sha256).hexdigest()
         return PSEUDONYM_PREFIX + mac
+
+    def pseudonym_of(self, value: str | None) -> str | None:
+        """The pseudonym of a valid personal number as written in an export, None when missing or invalid."""
+        parsed = personnummer.parse(value)
+        return None if parsed is None else self.pseudonym(parsed.normalised)
 
     def pseudonymise_array(self, normalised: pa.Array | pa.ChunkedArray) -> pa.Array:
         """Pseudonyms of a string array of normalised numbers; nulls stay null."""

@@ -29,6 +29,9 @@ def test_bbic_core_never_imports_dagster() -> None:
     offenders = [
         str(p.relative_to(ROOT))
         for p in (ROOT / "bbic_core").rglob("*.py")
-        if any(line.lstrip().startswith(("import dagster", "from dagster")) for line in p.read_text().splitlines())
+        if any(
+            line.lstrip().startswith(("import dagster", "from dagster"))
+            for line in p.read_text().splitlines()
+        )
     ]
     assert offenders == []

@@ -7,7 +7,15 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 FIGURES_CSV_COLUMNS = (
-    "report", "scope", "period_from", "period_to", "as_of", "measure", "breakdown", "value", "numerator",
+    "report",
+    "scope",
+    "period_from",
+    "period_to",
+    "as_of",
+    "measure",
+    "breakdown",
+    "value",
+    "numerator",
     "denominator",
 )
 SUPPRESSED = ".."
@@ -49,10 +57,22 @@ class Figure:
     as_of: dt.date
     measure: str
     breakdown: str
-    value: str  # already formatted as the spec writes it ("66.7", "12", "2025-05-01", "J", "UPPFYLLT", "..", "")
+    value: (
+        str  # already formatted as the spec writes it ("66.7", "12", "2025-05-01", "J", "UPPFYLLT", "..", "")
+    )
     numerator: str = ""
     denominator: str = ""
 
     def as_row(self) -> list[str]:
-        return [self.report, self.scope, self.period_from.isoformat(), self.period_to.isoformat(),
-                self.as_of.isoformat(), self.measure, self.breakdown, self.value, self.numerator, self.denominator]
+        return [
+            self.report,
+            self.scope,
+            self.period_from.isoformat(),
+            self.period_to.isoformat(),
+            self.as_of.isoformat(),
+            self.measure,
+            self.breakdown,
+            self.value,
+            self.numerator,
+            self.denominator,
+        ]
