@@ -1,0 +1,253 @@
+"""Reads a Paraply export (folder or `.zip`) from bytes on disk up to typed raw tables.
+
+Two ways in:
+
+- `read_export(path)`: everything at once; returns an `ExportRead` with the manifest, the
+  checksums, the export-level refusals (X001, X002, X003, X006, X005, X004, in the contract's
+  order) and, when there is none, every contract file as a `RawFile`.
+- `open_export(path)` for callers that check more between the manifest and the files (X007,
+  X010 and X009 need the register and the load history)::
+
+      with open_export(path) as export:
+          if export.manifest is None:          # X001: export.refusals says why
+              ...
+          ...                                  # X007 / X010 / X009 on export.manifest
+          refusals = export.check()            # X002, X003, X006, X005, X004 (one pass per file)
+          checksums = export.checksums
+          if not refusals:
+              for raw in export.iter_files():  # one file in memory at a time, contract order
+                  ...
+
+`read_manifest(path)` reads only the manifest (X001). Nothing is extracted to disk: a zip is
+read member by member in place.
+
+A `RawFile` holds the contract's columns as strings exactly as written (not trimmed; an absent
+field is ""), `_line` (int32, where the record starts in the file; header = line 1) and
+`_extra` (the surplus fields of a row longer than the header, as a JSON list: V006), in file
+order. Trimming, nulls and every row rule belong to the row validation.
+"""
+
+from __future__ import annotations
+
+import zipfile
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import TracebackType
+
+import pyarrow as pa
+
+from bbic_core import contract
+from bbic_core.contract import FileSpec
+from bbic_core.validation.csv_scan import CsvScan, scan_file
+from bbic_core.validation.csv_table import read_table
+from bbic_core.validation.manifest import MANIFEST_NAME, Manifest, parse_manifest
+from bbic_core.validation.refusal import Refusal, show, sort_refusals
+from bbic_core.validation.source import ExportSource, open_source
+
+_TRIM = " \t"
+# A zip member that cannot be read back (bad CRC, truncated, encrypted, unknown compression).
+_BROKEN_ZIP = (zipfile.BadZipFile, zlib.error, EOFError, RuntimeError, NotImplementedError)
+
+
+@dataclass
+class RawFile:
+    spec: FileSpec
+    name: str  # "barn.csv"
+    # The contract's columns (strings as read), "_line" (int32), "_extra" (surplus fields as JSON, or null).
+    table: pa.Table
+    unknown_columns: list[str]  # header names the contract does not know, as written (V050)
+    extra_values: pa.Table | None  # the values of those columns, same row order
+    rows_read: int
+
+
+@dataclass
+class ExportRead:
+    path: Path
+    manifest: Manifest | None
+    checksums: dict[str, str]  # computed SHA-256 of each CSV file read
+    files: dict[str, RawFile]  # by file name; empty when a refusal stops reading
+    refusals: list[Refusal]  # every export-level fault found, in the contract's order
+
+
+def normalise_header(name: str) -> str:
+    """Header names are compared trimmed and case-insensitively with the contract's lower-case names."""
+    return name.strip(_TRIM).lower()
+
+
+def header_faults(spec: FileSpec, header: list[str] | None, line: int) -> list[Refusal]:
+    """X005: a contract column missing from the header, or a header naming a column twice."""
+    names = [normalise_header(n) for n in header or []]
+    refusals: list[Refusal] = []
+    missing = [c for c in spec.column_names if c not in names]
+    if missing:
+        what = "has no header" if header is None else f"header lacks column(s) {', '.join(missing)}"
+        at = line if header is not None else None
+        refusals.append(Refusal("X005", f"{spec.name}: {what}", spec.name, at))
+    # Empty names (a trailing `;`) name no column, so they may repeat.
+    twice = sorted({n for n in names if n and names.count(n) > 1})
+    if twice:
+        shown = ", ".join(n if n in spec.column_names else show(n) for n in twice)
+        message = f"{spec.name}: header names column(s) {shown} more than once"
+        refusals.append(Refusal("X005", message, spec.name, line))
+    return refusals
+
+
+@dataclass
+class _Checked:
+    scans: dict[str, CsvScan] = field(default_factory=dict)
+    refusals: list[Refusal] = field(default_factory=list)
+    unreadable: set[str] = field(default_factory=set)  # contract files whose values cannot be read
+
+
+class ExportHandle:
+    """An opened export: the manifest at once, the per-file checks and the values on demand."""
+
+    def __init__(self, path: Path, source: ExportSource | None, manifest: Manifest | None,
+                 refusals: list[Refusal]) -> None:
+        self.path = path
+        self.source = source
+        self.manifest = manifest
+        self.refusals = refusals  # X001 found when opening
+        self._checked: _Checked | None = None
+
+    def __enter__(self) -> ExportHandle:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self.source is not None:
+            self.source.close()
+
+    @property
+    def checksums(self) -> dict[str, str]:
+        """SHA-256 of every contract file present and every listed file present (after `check`)."""
+        return {name: scan.sha256 for name, scan in self.check_state().scans.items()}
+
+    def check(self) -> list[Refusal]:
+        """Every export-level fault but X007, X010, X009, X008: X001 and then X002, X003, X006, X005, X004."""
+        return sort_refusals([*self.refusals, *self.check_state().refusals])
+
+    def check_state(self) -> _Checked:
+        if self._checked is None:
+            self._checked = self._check()
+        return self._checked
+
+    def _check(self) -> _Checked:
+        checked = _Checked()
+        if self.manifest is None or self.source is None:
+            return checked
+        listed = self.manifest.listed
+        present = set(self.source.names())
+        contract_names = [spec.name for spec in contract.FILES]
+        for name in contract_names:
+            if name not in listed:
+                checked.refusals.append(Refusal("X002", f"{name} is not listed in {MANIFEST_NAME}", name))
+        for name in listed:
+            if name not in present:
+                checked.refusals.append(
+                    Refusal("X002", f"{name} is listed in {MANIFEST_NAME} but is not in the export", name))
+        extras = [name for name in listed if name not in contract.BY_NAME]
+        for name in [*contract_names, *extras]:
+            if name not in present:
+                checked.unreadable.add(name)
+                continue
+            checked.refusals.extend(self._check_file(name, checked))
+        return checked
+
+    def _check_file(self, name: str, checked: _Checked) -> list[Refusal]:
+        assert self.manifest is not None and self.source is not None
+        codec = self.manifest.codec
+        source = self.source
+        try:
+            scan = checked.scans[name] = scan_file(lambda: source.open(name), codec)
+        except _BROKEN_ZIP as exc:
+            checked.unreadable.add(name)
+            message = f"{name}: cannot be read from the zip ({type(exc).__name__}: {exc})"
+            return [Refusal("X001", message, name)]
+        refusals: list[Refusal] = []
+        entry = self.manifest.listed.get(name)
+        if entry is not None and scan.sha256 != entry.sha256:
+            message = f"{name}: SHA-256 {scan.sha256[:12]}… differs from the manifest's {entry.sha256[:12]}…"
+            refusals.append(Refusal("X003", message, name))
+        if scan.decode_error is not None:
+            error = scan.decode_error
+            encoding = self.manifest.encoding
+            message = f"{name}: does not decode as {encoding}: {error.detail} at line {error.line}"
+            refusals.append(Refusal("X006", message, name, error.line))
+            checked.unreadable.add(name)
+            return refusals
+        spec = contract.BY_NAME.get(name)
+        if spec is None:
+            return refusals  # a listed extra file: X003 and X006 only, then ignored
+        header = header_faults(spec, scan.header, scan.header_line)
+        if header:
+            checked.unreadable.add(name)
+        refusals.extend(header)
+        if entry is not None and scan.rows != entry.rows:
+            refusals.append(Refusal(
+                "X004", f"{name}: {scan.rows} data rows, {MANIFEST_NAME} says {entry.rows}", name))
+        return refusals
+
+    def read_file(self, name: str) -> RawFile:
+        """The raw table of one contract file; the file must have passed X002, X006 and X005."""
+        spec = contract.BY_NAME[name]
+        checked = self.check_state()
+        if self.manifest is None or self.source is None or name in checked.unreadable:
+            codes = sorted({r.code for r in self.check()})
+            raise ValueError(f"{name} cannot be read: the export is refused ({', '.join(codes)})")
+        source = self.source
+        csv = read_table(checked.scans[name], lambda: source.open(name), self.manifest.codec,
+                         source.local_path(name))
+        position = {normalise_header(h): i for i, h in reversed(list(enumerate(csv.header)))}
+        known = {position[c] for c in spec.column_names}
+        unknown = [i for i in range(len(csv.header)) if i not in known]
+        table = pa.Table.from_arrays(
+            [*(csv.columns[position[c]] for c in spec.column_names), csv.lines, csv.extra],
+            names=[*spec.column_names, "_line", "_extra"],
+        )
+        extra_values = (
+            pa.Table.from_arrays([csv.columns[i] for i in unknown], names=[csv.header[i] for i in unknown])
+            if unknown else None
+        )
+        return RawFile(spec, name, table, [csv.header[i] for i in unknown], extra_values, table.num_rows)
+
+    def iter_files(self) -> Iterator[RawFile]:
+        """Every contract file, in the contract's order, one at a time."""
+        for spec in contract.FILES:
+            yield self.read_file(spec.name)
+
+    def read_files(self) -> dict[str, RawFile]:
+        return {raw.name: raw for raw in self.iter_files()}
+
+
+def open_export(path: Path) -> ExportHandle:
+    """Opens the export at `path` and reads its manifest (X001); the rest waits for `check`/`read_file`."""
+    source, refusals = open_source(path)
+    if source is None:
+        return ExportHandle(path, None, None, refusals)
+    if MANIFEST_NAME not in source.names():
+        missing = Refusal("X001", f"{MANIFEST_NAME} is missing", MANIFEST_NAME)
+        return ExportHandle(path, source, None, [missing])
+    manifest, refusals = parse_manifest(source.read_bytes(MANIFEST_NAME))
+    return ExportHandle(path, source, manifest, refusals)
+
+
+def read_manifest(path: Path) -> tuple[Manifest | None, list[Refusal]]:
+    """The manifest of the export at `path` (folder or zip), or its X001 refusals."""
+    with open_export(path) as export:
+        return export.manifest, list(export.refusals)
+
+
+def read_export(path: Path) -> ExportRead:
+    """Reads and checks a whole export; stops at X001; reads the files only when nothing is refused."""
+    with open_export(path) as export:
+        if export.manifest is None:
+            return ExportRead(path, None, {}, {}, list(export.refusals))
+        refusals = export.check()
+        files = export.read_files() if not refusals else {}
+        return ExportRead(path, export.manifest, export.checksums, files, refusals)

@@ -1,0 +1,46 @@
+"""Export-level faults (the X codes): one `Refusal` per fault found, and the order they are reported in.
+
+The contract checks the export in a fixed order (the table in `paraply-export.md`); the first
+fault found is the refusal code and the message lists the others, so refusals are always kept
+sorted by that order.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+# The order of the contract's table of export-level faults.
+REFUSAL_ORDER: tuple[str, ...] = (
+    "X001", "X007", "X010", "X009", "X002", "X003", "X006", "X005", "X004", "X008",
+)
+
+# Ten or more digits (a `-`/`+` before the last four allowed) could be a personal number: never echoed.
+_LONG_NUMBER = re.compile(r"[0-9]{6,}[-+]?[0-9]{4}")
+_SHOW_MAX = 40
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """One export-level fault."""
+
+    code: str  # "X001" …
+    message: str  # one line, names the file and what is wrong; never a personal number
+    file: str | None = None
+    line: int | None = None
+
+
+def sort_refusals(refusals: Iterable[Refusal]) -> list[Refusal]:
+    """Refusals in the contract's order of checks; within one code, the order they were found."""
+    rank = {code: i for i, code in enumerate(REFUSAL_ORDER)}
+    return sorted(refusals, key=lambda r: rank.get(r.code, len(rank)))
+
+
+def show(value: object) -> str:
+    """A value from the export made safe for a one-line message: short, one line, no long digit runs."""
+    text = repr(value) if not isinstance(value, str) else value
+    text = _LONG_NUMBER.sub("***", text.replace("\r", " ").replace("\n", " "))
+    if len(text) > _SHOW_MAX:
+        text = text[: _SHOW_MAX - 1] + "…"
+    return f"'{text}'" if isinstance(value, str) else text

@@ -1,0 +1,108 @@
+"""Where an export's files are: a folder, or a `.zip` read in place (never extracted to disk).
+
+A zip holds the manifest and the CSV files at its root or inside exactly one top-level folder;
+any other layout is X001. Only the files directly in that root count: deeper files are not
+part of the export (like unlisted extra files, they are ignored).
+"""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path, PurePosixPath
+from typing import IO
+
+from bbic_core.validation.refusal import Refusal
+
+# Folders that archivers add on their own (macOS Finder); they are not part of the layout.
+_ARCHIVER_NOISE = ("__MACOSX",)
+MANIFEST_NAME = "manifest.json"
+
+
+class ExportSource:
+    """The files of one export, by name (e.g. `barn.csv`), readable as binary streams."""
+
+    def names(self) -> list[str]:
+        raise NotImplementedError
+
+    def open(self, name: str) -> IO[bytes]:
+        raise NotImplementedError
+
+    def local_path(self, name: str) -> Path | None:
+        """The file on disk when there is one (lets pyarrow read it natively), else None."""
+        return None
+
+    def close(self) -> None:
+        return None
+
+    def read_bytes(self, name: str) -> bytes:
+        with self.open(name) as fh:
+            return fh.read()
+
+
+class FolderSource(ExportSource):
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def names(self) -> list[str]:
+        return sorted(p.name for p in self.folder.iterdir() if p.is_file())
+
+    def open(self, name: str) -> IO[bytes]:
+        return (self.folder / name).open("rb")
+
+    def local_path(self, name: str) -> Path | None:
+        return self.folder / name
+
+
+class ZipSource(ExportSource):
+    def __init__(self, archive: zipfile.ZipFile, prefix: str, members: dict[str, zipfile.ZipInfo]) -> None:
+        self.archive = archive
+        self.prefix = prefix
+        self.members = members
+
+    def names(self) -> list[str]:
+        return sorted(self.members)
+
+    def open(self, name: str) -> IO[bytes]:
+        return self.archive.open(self.members[name], "r")
+
+    def close(self) -> None:
+        self.archive.close()
+
+
+def _x001(message: str, file: str) -> Refusal:
+    return Refusal("X001", message, file)
+
+
+def _zip_source(path: Path) -> tuple[ExportSource | None, list[Refusal]]:
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as exc:
+        return None, [_x001(f"{path.name}: not a readable zip file ({exc})", path.name)]
+    parts = {
+        info.filename: PurePosixPath(info.filename).parts for info in archive.infolist() if not info.is_dir()
+    }
+    parts = {name: p for name, p in parts.items() if p and p[0] not in _ARCHIVER_NOISE}
+    files = [info for info in archive.infolist() if info.filename in parts]
+    if any(p == (MANIFEST_NAME,) for p in parts.values()):
+        prefix = ""
+    else:
+        tops = {p[0] for p in parts.values()}
+        loose = [p for p in parts.values() if len(p) == 1]
+        if len(tops) != 1 or loose:
+            archive.close()
+            return None, [_x001(
+                f"{path.name}: the zip must hold manifest.json and the CSV files at its root or inside "
+                f"exactly one top-level folder (found {len(tops)} top-level entries)", path.name)]
+        prefix = next(iter(tops)) + "/"
+    depth = 1 if not prefix else 2
+    members = {p[-1]: info for info in files if len(p := parts[info.filename]) == depth}
+    return ZipSource(archive, prefix, members), []
+
+
+def open_source(path: Path) -> tuple[ExportSource | None, list[Refusal]]:
+    """The export at `path` (a folder or a zip), or the X001 refusal of a zip of another layout."""
+    if path.is_dir():
+        return FolderSource(path), []
+    if not path.exists():
+        raise FileNotFoundError(path)
+    return _zip_source(path)
