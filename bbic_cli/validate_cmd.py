@@ -1,11 +1,103 @@
-"""`bbic validate` (not built yet)."""
+"""`bbic validate EXPORT [--register DIR] [--json]`: checks one export without loading it anywhere.
+
+Uses an in-memory DuckDB and a random ephemeral pseudonym key, so nothing persists. Exit code
+0 when the export is acceptable (accepted, or already loaded), 2 when it is refused, 1 on a
+usage error. Personal numbers never appear in the output: findings carry pseudonyms or `***`.
+"""
 
 from __future__ import annotations
 
+import json
+import secrets
+from pathlib import Path
+from typing import Annotated
+
+import duckdb
 import typer
+from rich.console import Console
+from rich.table import Table
+
+from bbic_core.pseudonym import MIN_KEY_BYTES, Pseudonymiser
+from bbic_core.validation.result import RegisterView, ValidationResult
+from bbic_core.validation.validate import SKIPPED_STADSDEL, SKIPPED_X007, validate_export
+
+EXIT_OK = 0
+EXIT_USAGE = 1
+EXIT_REFUSED = 2
+
+_SKIPPED_WHY = {
+    SKIPPED_X007: "X007 (kommunkoden: inget register)",
+    SKIPPED_STADSDEL: "stadsdel (V003: inget register)",
+    "X010": "X010 (ingen inläsningshistorik)",
+    "X009": "X009 (ingen inläsningshistorik)",
+}
 
 
-def validate() -> None:
-    """Not built yet."""
-    typer.echo("bbic validate: not built yet", err=True)
-    raise typer.Exit(1)
+def _usage(message: str) -> typer.Exit:
+    typer.echo(f"bbic validate: {message}", err=True)
+    return typer.Exit(EXIT_USAGE)
+
+
+def _load_register(folder: Path) -> RegisterView:
+    from bbic_core.register import RegisterError, load_register
+
+    if not folder.is_dir():
+        raise _usage(f"register folder not found: {folder}")
+    try:
+        return load_register(folder)
+    except RegisterError as exc:
+        raise _usage(f"the register cannot be used: {exc}") from None
+
+
+def validate(
+    export: Annotated[Path | None, typer.Argument(help="Exportmapp eller .zip", show_default=False)] = None,
+    register: Annotated[Path | None, typer.Option("--register", help="Registermapp (organisation.yaml)")
+                        ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Skriv bara JSON-dokumentet")] = False,
+) -> None:
+    """Validera en Paraply-export: exportfel (X) och radregler (V), utan att läsa in något."""
+    if export is None:
+        raise _usage("missing argument EXPORT (an export folder or .zip)")
+    if not export.exists():
+        raise _usage(f"no such export: {export}")
+    reg = _load_register(register) if register is not None else None
+    con = duckdb.connect(":memory:")
+    try:
+        result = validate_export(export, register=reg, con=con,
+                                 pseudonymiser=Pseudonymiser(secrets.token_bytes(MIN_KEY_BYTES)))
+        if as_json:
+            typer.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
+        else:
+            _print_human(result, con)
+    finally:
+        con.close()
+    raise typer.Exit(EXIT_OK if result.acceptable else EXIT_REFUSED)
+
+
+def _print_human(result: ValidationResult, con: duckdb.DuckDBPyConnection) -> None:
+    for file, line, column, code, message in con.execute(
+        "SELECT file, line, column_name, code, message FROM findings"
+    ).fetchall():
+        typer.echo(f"{file}:{line}: {column or '-'}: {code} {message}")
+    console = Console(highlight=False)
+    if result.files:
+        table = Table(title=f"Export {result.export_id} (per {result.as_of})")
+        for heading in ("fil", "lästa", "inlästa", "karantän", "regler"):
+            table.add_column(heading, justify="left" if heading in ("fil", "regler") else "right")
+        for name, stats in result.files.items():
+            rules = ", ".join(f"{code}: {n}" for code, n in sorted(stats.rules.items()))
+            table.add_row(name, str(stats.read), str(stats.loaded), str(stats.quarantined), rules)
+        console.print(table)
+    if result.skipped:
+        not_made = "; ".join(_SKIPPED_WHY.get(s, s) for s in result.skipped)
+        typer.echo(f"Kontroller som inte gjordes: {not_made}")
+    if result.refusal is not None:
+        r = result.refusal
+        where = f"{r.file}:{r.line}" if r.file and r.line else (r.file or "export")
+        typer.echo(f"AVVISAD {r.code}: {where}: {r.message}")
+    elif result.outcome == "skipped":
+        typer.echo(f"Redan inläst med samma kontrollsummor: {result.export_id}")
+    else:
+        loaded = sum(s.loaded for s in result.files.values())
+        quarantined = sum(s.quarantined for s in result.files.values())
+        typer.echo(f"GODKÄND: {loaded} rader läses in, {quarantined} i karantän, {result.warnings} varningar")
