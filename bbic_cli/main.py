@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import sys
+
 import typer
+from typer._click.exceptions import UsageError  # typer vendors click; its usage errors exit 2 by default
 
 from bbic_cli import report_cmd, run_cmd, spec_cmd, synth_cmd, validate_cmd
 
@@ -20,5 +23,18 @@ app.command("synth")(synth_cmd.synth)
 app.command("run")(run_cmd.run)
 app.command("report")(report_cmd.report)
 
+
+def main() -> None:
+    """Console script: exit 2 is reserved for a refused export, so a usage error exits 1."""
+    try:
+        code = app(standalone_mode=False)
+    except UsageError as exc:
+        exc.show()
+        sys.exit(1)
+    except typer.Abort:
+        sys.exit(1)
+    sys.exit(code if isinstance(code, int) else 0)
+
+
 if __name__ == "__main__":
-    app()
+    main()
