@@ -1,0 +1,160 @@
+"""What a report states besides its figures: scope, districts, dates, export, quarantine, notes.
+
+`report_context` resolves the scope to its districts (register.md: a district or network scope
+takes the districts in force on the period's last day, the municipality every district), fixes
+the as-of date `A` (for the licence report the check date `D` and the window `W`), and counts
+what the reader must be told about: quarantined rows that may belong to the scope, and records
+naming an unknown user (licence report).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import duckdb
+
+from bbic_core import contract
+from bbic_core.figures import sql
+from bbic_core.figures.model import Period, ReportKind, Scope, ScopeLevel
+from bbic_core.figures.periods import last_12_months
+from bbic_core.register import Register
+
+# The files each report reads (for its count of quarantined rows).
+FILES_READ: dict[ReportKind, tuple[str, ...]] = {
+    ReportKind.VERKSAMHET: ("aktualisering", "utredning", "insats", "dokument"),
+    ReportKind.KLIENTGRUPP: ("barn", "aktualisering", "utredning", "utredning_bedomning", "insats"),
+    ReportKind.LICENS: ("aktualisering", "utredning", "insats", "dokument", "personal"),
+}
+
+NOTE_STAFF_NO_HISTORY = (
+    "Personaluppgifterna saknar historik: kontrollen per {d} använder dagens personalrader (exporten {a})."
+)
+
+
+class NoSnapshotError(LookupError):
+    """The connection holds no loaded export (`snapshot_meta` is empty)."""
+
+
+@dataclass(frozen=True, slots=True)
+class SnapshotMeta:
+    export_id: str
+    municipality: str
+    as_of: dt.date
+
+
+@dataclass(frozen=True)
+class ReportContext:
+    kind: ReportKind
+    scope: Scope
+    scope_name: str
+    districts: tuple[str, ...]
+    period: Period  # P; for the licence report the window W
+    as_of: dt.date  # A; for the licence report the check date D
+    export_id: str
+    export_as_of: dt.date  # the export's own as-of date A
+    municipality: str
+    quarantined: int  # rows of the files read whose raw stadsdel is in scope or unreadable
+    unknown_user_records: int | None = None  # licence report: records in W naming an unknown user (V015)
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def t(self) -> dt.date:
+        """`t = min(to, A)`: the day "at the end of the period" measures are taken."""
+        return min(self.period.end, self.as_of)
+
+    def params(self) -> dict[str, object]:
+        """The SQL parameters every measure query may use."""
+        return {
+            "districts": list(self.districts),
+            "p_from": self.period.start,
+            "p_to": self.period.end,
+            "t": self.t,
+            "a": self.as_of,
+            "d": self.as_of,
+            "w_from": self.period.start,
+        }
+
+
+def snapshot_meta(con: duckdb.DuckDBPyConnection) -> SnapshotMeta:
+    found = con.execute(
+        "SELECT export_id, municipality, as_of FROM snapshot_meta ORDER BY loaded_at DESC NULLS LAST LIMIT 1"
+    ).fetchall()
+    if not found:
+        raise NoSnapshotError("no export is loaded: snapshot_meta is empty")
+    export_id, municipality, as_of = found[0]
+    return SnapshotMeta(str(export_id), str(municipality), as_of)
+
+
+def scope_name(register: Register, scope: Scope) -> str:
+    if scope.level == ScopeLevel.DISTRICT:
+        return register.district(scope.code).name
+    if scope.level == ScopeLevel.NETWORK:
+        return register.network(scope.code).name
+    return register.municipality.name
+
+
+def licence_window(d: dt.date) -> Period:
+    """`W = [D − 12 months + 1 day, D]`."""
+    return last_12_months(d)
+
+
+def report_context(con: duckdb.DuckDBPyConnection, register: Register, kind: ReportKind, scope: Scope,
+                   period: Period, as_of: dt.date | None = None) -> ReportContext:
+    """Everything a report states besides its figures. For the licence report `period` is not used:
+    its window is W, ending on `D` = `as_of` (default: the export's as-of date)."""
+    meta = snapshot_meta(con)
+    kind = ReportKind(kind)
+    report_as_of = as_of or meta.as_of
+    if kind == ReportKind.LICENS:
+        period = licence_window(report_as_of)
+    if period.end < period.start:
+        raise ValueError(f"the period ends ({period.end}) before it starts ({period.start})")
+    districts = tuple(register.districts_for_scope(scope, period.end))
+    quarantined = _quarantined(con, register, kind, meta.export_id, districts)
+    unknown: int | None = None
+    notes: list[str] = []
+    if kind == ReportKind.LICENS:
+        unknown = _unknown_user_records(con, districts, period, scope.level == ScopeLevel.MUNICIPALITY)
+        if report_as_of < meta.as_of:
+            notes.append(NOTE_STAFF_NO_HISTORY.format(d=report_as_of.isoformat(), a=meta.as_of.isoformat()))
+    return ReportContext(
+        kind=kind, scope=scope, scope_name=scope_name(register, scope), districts=districts, period=period,
+        as_of=report_as_of, export_id=meta.export_id, export_as_of=meta.as_of, municipality=meta.municipality,
+        quarantined=quarantined, unknown_user_records=unknown, notes=tuple(notes),
+    )
+
+
+def _quarantined(con: duckdb.DuckDBPyConnection, register: Register, kind: ReportKind, export_id: str,
+                 districts: tuple[str, ...]) -> int:
+    """Quarantined rows of the current export, of the files `kind` reads, whose raw `stadsdel` (trimmed,
+    any case) is in scope, or unreadable: empty, absent (a file without the column) or no district of
+    the register."""
+    files: list[str] = []
+    for table in FILES_READ[kind]:
+        files.extend((table, contract.BY_TABLE[table].name))
+    raw = "lower(trim(stadsdel_raw, ' \t'))"
+    query = f"""
+        SELECT count(*) FROM quarantine
+         WHERE export_id = $export_id AND file IN (SELECT unnest($files::VARCHAR[]))
+           AND ({raw} IS NULL OR {raw} = ''
+                OR {raw} IN (SELECT unnest($districts::VARCHAR[]))
+                OR {raw} NOT IN (SELECT unnest($all_districts::VARCHAR[])))
+    """
+    (count,) = sql.one(con, query, {"export_id": export_id, "files": files, "districts": list(districts),
+                                    "all_districts": sorted(register.district_codes())})
+    return int(count)
+
+
+def _unknown_user_records(con: duckdb.DuckDBPyConnection, districts: tuple[str, ...], window: Period,
+                          whole_municipality: bool) -> int:
+    """Records dated in W whose `handlaggare_id` names no `personal` row (V015), in scope. A document
+    without an intervention has no district: it counts in the municipality's report only."""
+    query = f"""
+        SELECT count(*) FROM ({sql.user_records_sql()}) r
+         WHERE r.handlaggare_id NOT IN (SELECT handlaggare_id FROM personal)
+           AND ({sql.in_scope('r.stadsdel')} OR ($whole AND r.stadsdel IS NULL))
+    """
+    (count,) = sql.one(con, query, {"districts": list(districts), "w_from": window.start, "d": window.end,
+                                    "whole": whole_municipality})
+    return int(count)
