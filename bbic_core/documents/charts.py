@@ -1,0 +1,123 @@
+"""Charts as inline SVG (pygal), self-contained: no script, no external style sheet, no comment
+naming a web address, and a stable element id so the same figures give the same bytes.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pygal
+from pygal.style import Style
+
+from bbic_core.documents.tables import ChartData
+
+FONT = "DejaVu Sans"
+BLUE = "#1f5a96"
+ORANGE = "#c8553d"
+GREEN = "#3a7d44"
+
+_STYLE_ARGS = {
+    "font_family": FONT,
+    "background": "white",
+    "plot_background": "white",
+    "foreground": "#222222",
+    "foreground_strong": "#111111",
+    "foreground_subtle": "#666666",
+    "opacity": "1",
+    "opacity_hover": "1",
+    "title_font_size": 15,
+    "label_font_size": 12,
+    "major_label_font_size": 12,
+    "legend_font_size": 13,
+    "value_font_size": 12,
+    "tooltip_font_size": 12,
+    "guide_stroke_color": "#c9d1da",
+    "major_guide_stroke_color": "#9aa5b1",
+    "guide_stroke_dasharray": "2,2",
+    "major_guide_stroke_dasharray": "2,2",
+}
+
+
+def _config(colors: tuple[str, ...], *, height: int = 330, legend: bool = False) -> dict[str, object]:
+    return {
+        "js": [],  # pygal links its tooltip script from a CDN by default: never in a report
+        "disable_xml_declaration": True,
+        "explicit_size": True,
+        "width": 760,
+        "height": height,
+        "title": None,  # the document sets the heading above the chart, in its own type
+        "show_legend": legend,
+        "legend_at_bottom": True,
+        "print_values": False,
+        "no_data_text": "Inga uppgifter",
+        "style": Style(colors=colors, **_STYLE_ARGS),
+        "margin": 12,
+        "truncate_label": -1,
+        "show_minor_x_labels": True,
+        "max_scale": 6,
+        "min_scale": 3,
+    }
+
+
+def render_chart(chart: ChartData, chart_id: str) -> str:
+    """The chart as an `<svg>` element for inline use in HTML (and so in the PDF)."""
+    if chart.kind == "time_distribution":
+        svg = _time_distribution(chart)
+    elif chart.kind == "needs":
+        svg = _needs(chart)
+    else:
+        svg = _monthly(chart)
+    return sanitise_svg(svg, chart_id)
+
+
+def _monthly(chart: ChartData) -> str:
+    plot = pygal.Bar(**_config((BLUE,)))
+    plot.x_labels = chart.labels
+    plot.x_label_rotation = -45 if len(chart.labels) > 8 else 0
+    for name, values in chart.series:
+        plot.add(name, values)
+    return str(plot.render(is_unicode=True))
+
+
+def _time_distribution(chart: ChartData) -> str:
+    """Bars per month taken, those within the law's four months in one colour, the rest in another:
+    the 4-month line is where the colour changes (11 kap. 2 § SoL)."""
+    plot = pygal.StackedBar(**_config((GREEN, ORANGE), legend=True))
+    plot.x_labels = chart.labels
+    within: list[float | None] = []
+    beyond: list[float | None] = []
+    for name, values in chart.series:
+        months = int(name.rstrip("+")) if name.rstrip("+").isdigit() else 99
+        value = values[0] if values else None
+        within.append(value if months < 4 else None)
+        beyond.append(value if months >= 4 else None)
+    plot.add("Inom fyra månader", within)
+    plot.add("Över fyra månader (lagens gräns)", beyond)
+    return str(plot.render(is_unicode=True))
+
+
+def _needs(chart: ChartData) -> str:
+    height = 90 + 26 * max(len(chart.labels), 1)
+    plot = pygal.HorizontalBar(**_config((BLUE,), height=height))
+    plot.x_labels = list(reversed(chart.labels))  # pygal draws the first label at the bottom
+    plot.range = (0, 100)
+    plot.value_formatter = lambda v: f"{v:.1f} %".replace(".", ",")
+    for name, values in chart.series:
+        plot.add(name, list(reversed(values)))
+    return str(plot.render(is_unicode=True))
+
+
+_COMMENT = re.compile(r"<!--.*?-->", re.S)
+_SCRIPT = re.compile(r"<script\b.*?</script>", re.S | re.I)
+_NAMESPACE = re.compile(r"\s+xmlns(:\w+)?=\"[^\"]*\"")
+_CHART_ID = re.compile(r"chart-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def sanitise_svg(svg: str, chart_id: str) -> str:
+    """Drop scripts and comments (pygal names its web site and the render date in them), the
+    namespace attributes (inline SVG in HTML needs none), and pygal's random id."""
+    svg = _SCRIPT.sub("", svg)
+    svg = _COMMENT.sub("", svg)
+    svg = _NAMESPACE.sub("", svg)
+    svg = _CHART_ID.sub(chart_id, svg)
+    return svg.replace('xlink:href="', 'href="')

@@ -1,0 +1,71 @@
+"""The header facts of one document: what the reader needs to know besides the figures.
+
+Renderers take a `DocumentContext` and a list of `Figure`, never the database, so that HTML,
+PDF and Excel cannot show anything `figures.csv` does not hold. `names` maps district and
+network codes to their names, for the licence report's sections and any `stadsdel=` breakdown.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+from bbic_core.documents import labels
+from bbic_core.figures.context import ReportContext
+from bbic_core.figures.model import Period, ReportKind, Scope, ScopeLevel
+
+Mode = Literal["internal", "published"]
+
+
+@dataclass(frozen=True)
+class DocumentContext:
+    report: ReportKind
+    scope: Scope
+    scope_name: str
+    period: Period
+    as_of: dt.date
+    export_id: str
+    mode: Mode = "internal"
+    quarantined_rows: int = 0
+    period_name: str = ""  # e.g. "Hittills i år"; empty for a period chosen by hand
+    names: Mapping[str, str] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()  # extra lines for the header (e.g. staff data is current)
+    k: int = 5  # the disclosure threshold a published document was made with
+    unknown_user_records: int | None = None  # licence report: records in W naming an unknown user (V015)
+
+    @property
+    def title(self) -> str:
+        return labels.REPORT_TITLES[self.report]
+
+    @property
+    def scope_label(self) -> str:
+        """`Stadsdel Bromma`, `Nätverk Västerort`, `Kommunen Stockholm`."""
+        level = labels.SCOPE_LEVEL_LABELS[self.scope.level]
+        if self.scope.level == ScopeLevel.MUNICIPALITY:
+            return f"{self.scope_name} (hela kommunen)"
+        return f"{level} {self.scope_name}"
+
+    @property
+    def mode_label(self) -> str:
+        return labels.MODE_LABELS[self.mode]
+
+    @property
+    def period_label(self) -> str:
+        text = labels.format_period_sv(self.period.start, self.period.end)
+        return f"{self.period_name}: {text}" if self.period_name else text
+
+    @property
+    def as_of_label(self) -> str:
+        return labels.format_date_sv(self.as_of)
+
+
+def from_report_context(rc: ReportContext, *, mode: Mode = "internal", period_name: str = "",
+                        names: Mapping[str, str] | None = None, k: int = 5) -> DocumentContext:
+    """The header facts of a document from the figures library's context of the same report."""
+    return DocumentContext(
+        report=rc.kind, scope=rc.scope, scope_name=rc.scope_name, period=rc.period, as_of=rc.as_of,
+        export_id=rc.export_id, mode=mode, quarantined_rows=rc.quarantined, period_name=period_name,
+        names=dict(names or {}), notes=rc.notes, k=k, unknown_user_records=rc.unknown_user_records,
+    )

@@ -1,0 +1,162 @@
+"""HTML of one report (Jinja2, autoescaped, StrictUndefined): a self-contained printable page.
+
+The style sheet is inlined and charts are inline SVG, so the file opens anywhere and names no
+external address; WeasyPrint prints the same page to PDF (pdf.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup
+
+import report_templates
+from bbic_core.documents import labels
+from bbic_core.documents.charts import render_chart
+from bbic_core.documents.context import DocumentContext
+from bbic_core.documents.licence_tables import LicenceDocument, build_licence, status_mark
+from bbic_core.documents.tables import Section, Table, build_sections, make_cell, select
+from bbic_core.figures.model import Figure, ReportKind
+
+TEMPLATE_DIR = Path(report_templates.__file__).resolve().parent
+
+TEMPLATES = {
+    ReportKind.VERKSAMHET: "verksamhet.html.j2",
+    ReportKind.KLIENTGRUPP: "klientgrupp.html.j2",
+    ReportKind.LICENS: "licens.html.j2",
+}
+
+# The summary box: the figures a reader looks for first (measure, label in the box).
+SUMMARY_MEASURES: dict[ReportKind, tuple[tuple[str, str], ...]] = {
+    ReportKind.VERKSAMHET: (
+        ("A1.aktualiseringar", "aktualiseringar"),
+        ("A4.utr_inledda", "inledda utredningar"),
+        ("A4.utr_avslutade", "avslutade utredningar"),
+        ("A4.utr_pagaende", "pågående utredningar vid periodens slut"),
+        ("A3.fhb_inom_14d", "förhandsbedömningar beslutade inom 14 dagar"),
+        ("A5.utr_inom_4man", "utredningar avslutade inom fyra månader"),
+        ("A8.placerade_barn", "placerade barn"),
+        ("A9.overvagande_i_tid", "övervägande/omprövning i tid"),
+    ),
+    ReportKind.KLIENTGRUPP: (
+        ("B1.utredda_barn", "utredda barn"),
+        ("B4.barn_med_insats", "barn med pågående insats"),
+        ("B4.placeringar", "pågående placeringar"),
+        ("B6.tidigare_aktualiserade", "av de utredda barnen hade aktualiserats tidigare"),
+    ),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class SummaryItem:
+    label: str
+    text: str
+    basis: str = ""
+    status: str = ""  # a requirement status code, for its colour and mark
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedChart:
+    svg: Markup
+    title: str
+    caption: str
+
+
+@dataclass(slots=True)
+class RenderedSection:
+    group: str
+    title: str
+    tables: list[Table]
+    charts: list[RenderedChart] = field(default_factory=list)
+
+
+@lru_cache(maxsize=1)
+def environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(str(TEMPLATE_DIR)),
+        autoescape=True,  # names and labels come from registers edited by hand: always escape
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.globals["mark"] = status_mark
+    return env
+
+
+@lru_cache(maxsize=1)
+def stylesheet() -> str:
+    return (TEMPLATE_DIR / "print.css").read_text(encoding="utf-8")
+
+
+def render_html(figures: Sequence[Figure], ctx: DocumentContext) -> str:
+    """The report `ctx.report` for `ctx.scope` as one self-contained HTML page."""
+    chosen = select(figures, ctx)
+    values: dict[str, object] = {
+        "ctx": ctx,
+        "css": Markup(stylesheet()),  # our own file, not user data: inlined as it stands
+        "k": ctx.k,
+        "quarantined_text": _quarantined_text(ctx.quarantined_rows),
+    }
+    if ctx.report == ReportKind.LICENS:
+        licence = build_licence(chosen, ctx)
+        values["licence"] = licence
+        values["summary"] = licence_summary(licence)
+        values["requirements"] = [(code, text) for code, text in labels.REQUIREMENTS.items()
+                                  if code != labels.ALL]
+    else:
+        sections = build_sections(chosen, ctx)
+        values["sections"] = _render_charts(sections)
+        values["summary"] = summary_items(chosen, ctx.report)
+    return environment().get_template(TEMPLATES[ctx.report]).render(**values)
+
+
+def _quarantined_text(n: int) -> str:
+    if n == 0:
+        return "inga"
+    return f"{labels.format_number_sv(str(n))} rader (ej medräknade)"
+
+
+def _render_charts(sections: Sequence[Section]) -> list[RenderedSection]:
+    rendered = []
+    n = 0
+    for section in sections:
+        charts = []
+        for chart in section.charts:
+            n += 1
+            charts.append(RenderedChart(Markup(render_chart(chart, f"chart-{n}")), chart.title, chart.note))
+        rendered.append(RenderedSection(section.group, section.title, section.tables, charts))
+    return rendered
+
+
+def _total_figure(figures: Sequence[Figure], measure: str) -> Figure | None:
+    for figure in figures:
+        pairs = labels.parse_breakdown(figure.breakdown)
+        if figure.measure == measure and all(v == labels.ALL for _, v in pairs):
+            return figure
+    return None
+
+
+def summary_items(figures: Sequence[Figure], report: ReportKind) -> list[SummaryItem]:
+    items = []
+    for measure, label in SUMMARY_MEASURES.get(report, ()):
+        figure = _total_figure(figures, measure)
+        if figure is None:
+            continue
+        cell = make_cell(figure)
+        items.append(SummaryItem(label, cell.text, cell.basis))
+    return items
+
+
+def licence_summary(licence: LicenceDocument) -> list[SummaryItem]:
+    items = []
+    for district in licence.districts:
+        overall = district.overall
+        if overall is None:
+            continue
+        text = f"{status_mark(overall.value)} {overall.text}".strip()
+        items.append(SummaryItem(f"{district.name}: samtliga krav", text, status=overall.value))
+    return items

@@ -1,0 +1,57 @@
+"""PDF from the report's HTML with WeasyPrint, offline by construction.
+
+The URL fetcher refuses every address that is not `data:` or a local file under the template
+folder or the system fonts, so a report can never reach the network (nor read files elsewhere)
+whatever a template holds. A refusal stops the rendering: WeasyPrint would otherwise swallow the
+error and print a document with a hole in it. Fonts are the local DejaVu set (fontconfig).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlparse
+
+from weasyprint import HTML
+from weasyprint.urls import FatalURLFetchingError, URLFetcher
+
+from bbic_core.documents.html import TEMPLATE_DIR
+
+FONT_DIRS = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"))
+
+
+class RefusedURLError(FatalURLFetchingError):  # type: ignore[misc]
+    """A document asked for an address outside the template folder and the local fonts."""
+
+
+def allowed_roots() -> tuple[Path, ...]:
+    return (TEMPLATE_DIR, *FONT_DIRS)
+
+
+def check_url(url: str) -> None:
+    """Raise RefusedURLError unless `url` is `data:` or a local file under `allowed_roots()`."""
+    parsed = urlparse(url)
+    if parsed.scheme == "data":
+        return
+    if parsed.scheme == "file" and parsed.netloc in ("", "localhost"):
+        path = Path(unquote(parsed.path)).resolve()
+        if any(path.is_relative_to(root.resolve()) for root in allowed_roots()):
+            return
+    raise RefusedURLError(f"the report may not load {url!r}: only data: URLs and local template files")
+
+
+class SafeURLFetcher(URLFetcher):  # type: ignore[misc]
+    """WeasyPrint's fetcher, restricted by `check_url`."""
+
+    def fetch(self, url: str, headers: Any = None) -> Any:
+        check_url(url)
+        return super().fetch(url, headers)
+
+
+def render_pdf(html: str, target: Path | None = None) -> bytes:
+    """The HTML printed to PDF; written to `target` when given."""
+    document = HTML(string=html, base_url=TEMPLATE_DIR.as_uri() + "/", url_fetcher=SafeURLFetcher())
+    data: bytes = document.write_pdf()
+    if target is not None:
+        target.write_bytes(data)
+    return data
