@@ -1,11 +1,277 @@
-"""`bbic run` (not built yet)."""
+"""`bbic run`: the nightly job in-process (no Dagster UI) on an inbox, with a progress display.
+
+Loads every complete export in the inbox (oldest first) exactly as the Dagster pipeline does
+(the same assets and checks), then refreshes the marts and reports, and prints per export what
+was loaded, refused and quarantined, and where the reports are. Exit code 0 when everything
+loaded or was skipped, 2 when an export was refused, 1 on a usage or configuration error.
+
+`--sample` runs on the built-in sample data under `var/sample/`: when nothing has arrived there
+yet, it generates the `stockholm-1y` export and its register (`bbic synth`), and it uses a demo
+pseudonym key kept in `var/sample/demo-pseudonym.key` (0600). Real data never runs with a demo key.
+"""
 
 from __future__ import annotations
 
+import os
+import secrets
+import shutil
+from pathlib import Path
+from typing import Annotated, Any
+
 import typer
+from dagster_duckdb import DuckDBResource
+from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from bbic_core.pseudonym import ENV_KEY, ENV_KEY_FILE, KeyMissingError
+from pipelines.inbox import scan
+from pipelines.registers import resolve_register
+from pipelines.resources import DEFAULTS, DEMO_KEY_PREFIX, INT_DEFAULTS, SAMPLE_ROOT, BbicSettings
+from pipelines.runner import RunSummary, run_nightly
+
+EXIT_OK = 0
+EXIT_USAGE = 1
+EXIT_REFUSED = 2
+SAMPLE_SCALE = "stockholm-1y"
+DEMO_KEY_FILE = SAMPLE_ROOT / "demo-pseudonym.key"
+_OUTCOME_SV = {
+    "accepted": "inläst",
+    "refused": "AVVISAD",
+    "skipped": "redan inläst (oförändrad)",
+    "blocked": "STOPPAD av kontroll",
+    "waiting": "väntar (inget register)",
+    "error": "FEL",
+}
 
 
-def run() -> None:
-    """Not built yet."""
-    typer.echo("bbic run: not built yet", err=True)
-    raise typer.Exit(1)
+def _usage(message: str) -> typer.Exit:
+    typer.echo(f"bbic run: {message}", err=True)
+    return typer.Exit(EXIT_USAGE)
+
+
+def _setting(flag: Path | None, env: str, sample: bool) -> str:
+    if flag is not None:
+        return str(flag)
+    if not sample and os.environ.get(env, "").strip():
+        return os.environ[env].strip()
+    return DEFAULTS[env]
+
+
+def _demo_key(path: Path) -> Path:
+    """The sample's demo key, made once (0600); it says it is a demo key, so real data refuses it."""
+    if not path.is_file():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(DEMO_KEY_PREFIX + secrets.token_hex(32).encode("ascii"))
+    os.chmod(path, 0o600)
+    return path
+
+
+def _has_landed(archive: Path) -> bool:
+    return archive.is_dir() and any(p.is_dir() and not p.name.startswith(".") for p in archive.iterdir())
+
+
+def prepare_sample(inbox: Path, register: Path, archive: Path, console: Console) -> None:
+    """Puts the sample export into the inbox and its register in place, when nothing has arrived yet."""
+    if scan(inbox, settle_seconds=0) or _has_landed(archive):
+        return
+    inbox.mkdir(parents=True, exist_ok=True)
+    work = inbox.parent / ".synth-tmp"
+    shutil.rmtree(work, ignore_errors=True)
+    with console.status(f"Skapar exempeldata ({SAMPLE_SCALE}) …"):
+        try:
+            from bbic_core.synth.generate import generate
+        except ImportError:  # the generator is optional: a small built-in export will do
+            export_dir, register_dir, export_id = _builtin_sample(work)
+        else:
+            result = generate(work, scale=SAMPLE_SCALE)
+            export_dir, register_dir, export_id = result.export_dir, result.register_dir, result.export_id
+    if not (register / "organisation.yaml").is_file():
+        register.mkdir(parents=True, exist_ok=True)
+        for child in register_dir.iterdir():
+            if child.is_file():
+                shutil.copyfile(child, register / child.name)
+    os.rename(export_dir, inbox / export_id)
+    shutil.rmtree(work, ignore_errors=True)
+
+
+def _builtin_sample(work: Path) -> tuple[Path, Path, str]:
+    """A small export for the built-in register, for when the generator is not installed."""
+    from bbic_core.export_writer import write_export
+    from bbic_core.register import sample_register_dir
+
+    tables: dict[str, list[dict[str, str | None]]] = {
+        "personal": [
+            {
+                "handlaggare_id": "BR0042",
+                "stadsdel": "bromma",
+                "roll": "HANDLAGGARE",
+                "bbic_anvandare": "J",
+                "anstalld_fran": "2015-01-01",
+            }
+        ],
+        "barn": [
+            {"barn_id": "B1", "fodelsedatum": "2015-03-12", "kon": "1"},
+            {"barn_id": "B2", "fodelsedatum": "2012-07-05", "kon": "2"},
+        ],
+        "arende": [{"arende_id": "A1", "barn_id": "B1", "stadsdel": "bromma", "oppnat_datum": "2025-01-10"}],
+        "aktualisering": [
+            {
+                "aktualisering_id": "K1",
+                "barn_id": "B1",
+                "arende_id": "A1",
+                "stadsdel": "bromma",
+                "typ": "ANSOKAN",
+                "inkom_datum": "2025-01-10",
+                "orsak": "ANSOKAN_OM_STOD",
+                "forhandsbedomning_datum": "2025-01-15",
+                "forhandsbedomning_beslut": "INLEDA",
+                "bbic_formular": "J",
+                "handlaggare_id": "BR0042",
+            }
+        ],
+        "utredning": [
+            {
+                "utredning_id": "U1",
+                "barn_id": "B1",
+                "arende_id": "A1",
+                "aktualisering_id": "K1",
+                "stadsdel": "bromma",
+                "inledd_datum": "2025-01-15",
+                "bbic_formular": "J",
+            }
+        ],
+    }
+    export_dir = write_export(
+        work / "export", tables, export_id="sample-builtin-2025-06-30", created_at="2025-06-30T23:30:00+02:00"
+    )
+    return export_dir, sample_register_dir(), "sample-builtin-2025-06-30"
+
+
+def _top_rules(rules: dict[str, int], n: int = 3) -> str:
+    top = sorted(rules.items(), key=lambda kv: (-kv[1], kv[0]))[:n]
+    return ", ".join(f"{code}×{count}" for code, count in top)
+
+
+def print_summary(summary: RunSummary, console: Console) -> None:
+    if not summary.exports:
+        console.print("Inga nya exporter i inkorgen.")
+    for export in summary.exports:
+        name = export.export_id or export.item
+        title = f"{name}: {_OUTCOME_SV.get(export.outcome, export.outcome)}"
+        if export.as_of:
+            title += f" (per {export.as_of})"
+        if export.line:
+            console.print(f"[bold]{title}[/bold]")
+            console.print(f"  {export.line}", markup=False, highlight=False)
+        if not export.files:
+            if not export.line:
+                console.print(f"[bold]{title}[/bold]")
+            continue
+        table = Table(title=title, title_justify="left")
+        for header in ("fil", "lästa", "inlästa", "karantän", "vanligaste regler"):
+            table.add_column(header, justify="left" if header in ("fil", "vanligaste regler") else "right")
+        for file, stats in sorted(export.files.items()):
+            table.add_row(
+                file,
+                str(stats["read"]),
+                str(stats["loaded"]),
+                str(stats["quarantined"]),
+                _top_rules(stats.get("rules", {})),
+            )
+        console.print(table)
+    if summary.reports is not None:
+        console.print(f"Rapporter: {summary.reports}  (senaste: {summary.reports.parent / 'latest'})")
+    if summary.reports_error:
+        console.print(f"Rapporterna kunde inte tas fram: {summary.reports_error}", markup=False)
+
+
+def run(
+    inbox: Annotated[Path | None, typer.Option(help="Inkorgen med exporter (BBIC_INBOX).")] = None,
+    register: Annotated[Path | None, typer.Option(help="Registret (BBIC_REGISTER_DIR).")] = None,
+    data: Annotated[
+        Path | None, typer.Option(help="Datakatalogen: bbic.duckdb m.m. (mappen för BBIC_DUCKDB_PATH).")
+    ] = None,
+    reports: Annotated[Path | None, typer.Option(help="Rapportkatalogen (BBIC_REPORTS).")] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Läs in även en äldre eller redan inläst export.")
+    ] = False,
+    sample: Annotated[
+        bool, typer.Option("--sample", help="Kör på inbyggda exempeldata i var/sample/.")
+    ] = False,
+    no_reports: Annotated[
+        bool, typer.Option("--no-reports", help="Hoppa över statistik och rapporter.")
+    ] = False,
+) -> None:
+    """Kör nattjobbet utan webbgränssnitt: landa, validera och läs in nya exporter, gör rapporterna."""
+    console = Console()
+    inbox_dir = Path(_setting(inbox, "BBIC_INBOX", sample))
+    register_dir = Path(_setting(register, "BBIC_REGISTER_DIR", sample))
+    reports_dir = Path(_setting(reports, "BBIC_REPORTS", sample))
+    database = (
+        (data / "bbic.duckdb") if data is not None else Path(_setting(None, "BBIC_DUCKDB_PATH", sample))
+    )
+    archive_dir = Path(_setting(None, "BBIC_ARCHIVE", sample))
+    settings: dict[str, Any] = {
+        "inbox": str(inbox_dir),
+        "archive": str(archive_dir),
+        "register_dir": str(register_dir),
+        "reports": str(reports_dir),
+        "municipality": os.environ.get("BBIC_MUNICIPALITY", "").strip() or "0180",
+        "report_formats": os.environ.get("BBIC_REPORT_FORMATS", "").strip()
+        or DEFAULTS["BBIC_REPORT_FORMATS"],
+        "report_scopes": os.environ.get("BBIC_REPORT_SCOPES", "").strip(),
+        "report_mode": os.environ.get("BBIC_REPORT_MODE", "").strip() or DEFAULTS["BBIC_REPORT_MODE"],
+        # Run by hand, the operator has finished copying: wait only when told to.
+        "settle_seconds": int(os.environ.get("BBIC_SETTLE_SECONDS", "0") or 0),
+        "archive_keep_days": int(
+            os.environ.get("BBIC_ARCHIVE_KEEP_DAYS", "") or INT_DEFAULTS["BBIC_ARCHIVE_KEEP_DAYS"]
+        ),
+    }
+    if sample:
+        prepare_sample(inbox_dir, register_dir, archive_dir, console)
+        settings.update(
+            pseudonym_key_file=str(_demo_key(DEMO_KEY_FILE)), allow_demo_key=True, municipality="0180"
+        )
+    else:
+        settings.update(
+            pseudonym_key=os.environ.get(ENV_KEY, ""), pseudonym_key_file=os.environ.get(ENV_KEY_FILE, "")
+        )
+    bbic = BbicSettings(**settings)
+    try:
+        bbic.pseudonymiser()
+    except KeyMissingError as exc:
+        hint = "" if sample else " (or use --sample for the built-in sample data)"
+        raise _usage(f"{exc}{hint}") from None
+    if not inbox_dir.is_dir():
+        raise _usage(f"the inbox {inbox_dir} does not exist")
+    state = resolve_register(register_dir, database.parent)
+    if not state.usable:
+        raise _usage(f"no register has parsed, exports wait in the inbox: {state.error}")
+    if state.source == "last_good":
+        console.print(
+            f"[yellow]Registret går inte att läsa, det senaste giltiga används:[/yellow] {state.error}",
+            highlight=False,
+        )
+    resources = {"bbic": bbic, "duckdb": DuckDBResource(database=str(database))}
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("inkorgen", total=None)
+
+        def step(text: str, done: int, total: int) -> None:
+            bar.update(task, description=text, completed=done, total=max(total, 1))
+
+        summary = run_nightly(resources, force=force, reports=not no_reports, progress=step)
+    print_summary(summary, console)
+    if summary.refused:
+        raise typer.Exit(EXIT_REFUSED)
+    if summary.failed:
+        raise typer.Exit(EXIT_USAGE)

@@ -1,0 +1,276 @@
+"""Inbox → archive: every complete export is landed unchanged, by export id, with a checksums file.
+
+The archive is the only place where personal numbers rest, so it is created owner-only
+(directories 0700, files 0600) whatever the umask. An export is copied into a hidden folder
+first and renamed into place only when every byte is verified, so a crash never leaves a
+half-landed export under its id; only then is the inbox copy removed.
+
+Layout: `ARCHIVE/<export_id>/` holds `export/` (a landed folder's files) or the landed `.zip`,
+`SHA256SUMS` (`sha256sum` format, paths relative to the export folder) and `landed.json`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import re
+import shutil
+import stat
+import time
+import uuid
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipelines.inbox import peek_manifest
+
+DIR_MODE = 0o700
+FILE_MODE = 0o600
+CHECKSUMS = "SHA256SUMS"
+LANDED = "landed.json"
+_SAFE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
+
+
+@dataclass(frozen=True)
+class Landed:
+    """An export in the archive."""
+
+    export_id: str | None
+    archive_dir: Path
+    export_path: Path  # the folder or zip to validate
+    created_at: dt.datetime | None
+    source: str  # the inbox item's name
+    checksums: Mapping[str, str]  # relative path -> sha256 of every landed file
+    already_archived: bool  # the same bytes were landed before (a re-delivery)
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _tree_checksums(root: Path) -> dict[str, str]:
+    if root.is_file():
+        return {root.name: sha256_of(root)}
+    return {p.relative_to(root).as_posix(): sha256_of(p) for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def export_checksums(export_path: Path) -> dict[str, str]:
+    """SHA-256 of each file of the export itself (the manifest and CSV files, by name, zip members too)."""
+    from bbic_core.validation.source import open_source
+
+    source, _ = open_source(export_path)
+    if source is None:
+        return {}
+    try:
+        out: dict[str, str] = {}
+        for name in source.names():
+            digest = hashlib.sha256()
+            with source.open(name) as fh:
+                while chunk := fh.read(1 << 20):
+                    digest.update(chunk)
+            out[name] = digest.hexdigest()
+        return out
+    finally:
+        source.close()
+
+
+def _mkdir_private(path: Path) -> None:
+    path.mkdir(parents=True, exist_ok=True)
+    os.chmod(path, DIR_MODE)
+
+
+def ensure_archive(root: Path) -> None:
+    _mkdir_private(root)
+
+
+def _copy_private(src: Path, dst: Path) -> None:
+    if src.is_file():
+        with (
+            src.open("rb") as fin,
+            os.fdopen(os.open(dst, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE), "wb") as fout,
+        ):
+            shutil.copyfileobj(fin, fout, 1 << 20)
+            fout.flush()
+            os.fsync(fout.fileno())
+        os.chmod(dst, FILE_MODE)
+        return
+    _mkdir_private(dst)
+    for child in sorted(src.iterdir()):
+        _copy_private(child, dst / child.name)
+
+
+def _write_private(path: Path, text: str) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(text)
+    os.chmod(path, FILE_MODE)
+
+
+def _sums_text(checksums: Mapping[str, str]) -> str:
+    return "".join(f"{digest}  {name}\n" for name, digest in sorted(checksums.items()))
+
+
+def read_checksums(archive_dir: Path) -> dict[str, str]:
+    path = archive_dir / CHECKSUMS
+    if not path.is_file():
+        return {}
+    out: dict[str, str] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        digest, _, name = line.partition("  ")
+        if name:
+            out[name] = digest
+    return out
+
+
+def _export_path(archive_dir: Path) -> Path:
+    folder = archive_dir / "export"
+    if folder.is_dir():
+        return folder
+    zips = sorted(archive_dir.glob("*.zip"))
+    return zips[0] if zips else folder
+
+
+def _dir_name(export_id: str | None, source: str, checksums: Mapping[str, str]) -> str:
+    digest = hashlib.sha256(_sums_text(checksums).encode()).hexdigest()[:12]
+    if export_id and _SAFE_ID.fullmatch(export_id):
+        return export_id
+    if export_id:  # an id that is no safe folder name still gets a stable, recognisable one
+        return "id-" + hashlib.sha256(export_id.encode()).hexdigest()[:16]
+    return f"_unidentified-{re.sub(r'[^A-Za-z0-9._-]', '_', source)[:60]}-{digest}"
+
+
+def land(item: Path, archive_root: Path, *, now: dt.datetime | None = None) -> Landed:
+    """Copies the inbox item into the archive (verified), then removes it from the inbox.
+
+    An export id landed before with the same bytes is not copied again; with other bytes (a
+    reused id, X010 for the validator) it is landed beside the first under `<id>.<digest>`, so
+    both stay for audit.
+    """
+    ensure_archive(archive_root)
+    export_id, created = peek_manifest(item)
+    checksums = _tree_checksums(item)
+    base = _dir_name(export_id, item.name, checksums)
+    digest = hashlib.sha256(_sums_text(checksums).encode()).hexdigest()[:12]
+    for name in (base, f"{base}.{digest}"):
+        dest = archive_root / name
+        if dest.exists():
+            if read_checksums(dest) == checksums:
+                _remove(item)
+                return Landed(export_id, dest, _export_path(dest), created, item.name, checksums, True)
+            continue
+        tmp = archive_root / f".incoming-{uuid.uuid4().hex}"
+        _mkdir_private(tmp)
+        try:
+            target = tmp / ("export" if item.is_dir() else item.name)
+            _copy_private(item, target)
+            if _tree_checksums(target) != checksums:
+                raise OSError(
+                    f"the copy of {item.name} in the archive differs from the inbox (changed while landing?)"
+                )
+            _write_private(tmp / CHECKSUMS, _sums_text(checksums))
+            landed_at = now or dt.datetime.now(dt.UTC)
+            _write_private(
+                tmp / LANDED,
+                json.dumps(
+                    {
+                        "export_id": export_id,
+                        "source": item.name,
+                        "landed_at": landed_at.isoformat(),
+                        "created_at": None if created is None else created.isoformat(),
+                    },
+                    ensure_ascii=False,
+                    indent=2,
+                )
+                + "\n",
+            )
+            os.rename(tmp, dest)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        _remove(item)
+        return Landed(export_id, dest, _export_path(dest), created, item.name, checksums, False)
+    raise OSError(f"cannot land {item.name}: two different exports already use its archive names")
+
+
+def find_archived(archive_root: Path, export_id: str) -> Landed | None:
+    """The export in the archive landed under `export_id` (the first arrival), for re-loads."""
+    dest = archive_root / _dir_name(export_id, "", {})
+    info = _landed_info(dest)
+    if info.get("export_id") != export_id:
+        return None
+    created = info.get("created_at")
+    return Landed(
+        export_id,
+        dest,
+        _export_path(dest),
+        dt.datetime.fromisoformat(created) if isinstance(created, str) else None,
+        str(info.get("source", dest.name)),
+        read_checksums(dest),
+        True,
+    )
+
+
+def _landed_info(dest: Path) -> dict[str, object]:
+    try:
+        data = json.loads((dest / LANDED).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _remove(item: Path) -> None:
+    if item.is_dir():
+        shutil.rmtree(item)
+    elif item.exists():
+        item.unlink()
+
+
+def prune(
+    archive_root: Path, *, keep_days: int, keep_ids: Iterable[str | None] = (), now: dt.datetime | None = None
+) -> list[str]:
+    """Removes archived exports landed more than `keep_days` days ago, never one of `keep_ids`.
+
+    Returns the names of the removed folders.
+    """
+    if not archive_root.is_dir() or keep_days < 0:
+        return []
+    keep = {k for k in keep_ids if k}
+    limit = (now or dt.datetime.now(dt.UTC)) - dt.timedelta(days=keep_days)
+    removed: list[str] = []
+    for dest in sorted(archive_root.iterdir()):
+        if not dest.is_dir():
+            continue
+        if dest.name.startswith(".incoming-"):
+            # Left by a crash while landing; nothing refers to it.
+            if time.time() - dest.stat().st_mtime > 3600:
+                shutil.rmtree(dest, ignore_errors=True)
+            continue
+        info = _landed_info(dest)
+        if info.get("export_id") in keep:
+            continue
+        landed_at = info.get("landed_at")
+        try:
+            when = dt.datetime.fromisoformat(landed_at) if isinstance(landed_at, str) else None
+        except ValueError:
+            when = None
+        if when is None:
+            when = dt.datetime.fromtimestamp(dest.stat().st_mtime, dt.UTC)
+        if when < limit:
+            shutil.rmtree(dest)
+            removed.append(dest.name)
+    return removed
+
+
+def modes_ok(root: Path) -> bool:
+    """Every directory under `root` is 0700 and every file 0600 (what tests and operators check)."""
+    for path in [root, *root.rglob("*")]:
+        mode = stat.S_IMODE(path.stat().st_mode)
+        if mode != (DIR_MODE if path.is_dir() else FILE_MODE):
+            return False
+    return True

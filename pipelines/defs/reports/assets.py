@@ -1,0 +1,151 @@
+"""Reports: the standard report set of the current snapshot in `BBIC_REPORTS/<as-of>/…`, and `latest/`.
+
+Nothing is rendered when the current export, the register in use and the requested formats and
+scopes are those of the last rendering (a second `bbic run` is quick, and a refused night, which
+leaves the snapshot as it was, leaves the published reports as they were).
+"""
+
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any, Literal, cast
+
+import dagster as dg
+from dagster_duckdb import DuckDBResource
+
+from pipelines.defs.marts.assets import figures
+from pipelines.registers import resolve_register
+from pipelines.report_scopes import chosen_scopes
+from pipelines.resources import POOL, BbicSettings, data_dir, database_path
+from pipelines.snapshot_copy import in_memory_copy, snapshot_facts
+
+STATE_FILE = "reports_state.json"
+LATEST = "latest"
+
+
+@dataclass(frozen=True)
+class RenderedReports:
+    export_id: str
+    as_of: str
+    register: str  # fingerprint of the register files used
+    formats: tuple[str, ...]
+    mode: str
+    scopes: tuple[str, ...] | None
+    path: str  # the `<as-of>` folder
+
+
+def render(
+    con: Any,
+    register: Any,
+    reports_root: Path,
+    *,
+    as_of: Any,
+    export_id: str,
+    formats: tuple[str, ...],
+    scopes: list[Any],
+    mode: str,
+) -> Path:
+    """`bbic_core.documents.archive.render_standard_set`: writes `<as-of>/`, points `latest` at the newest."""
+    from bbic_core.documents.archive import render_standard_set
+
+    if mode not in ("internal", "published"):
+        raise dg.Failure(description=f"BBIC_REPORT_MODE must be internal or published, not {mode!r}")
+    return render_standard_set(
+        con,
+        register,
+        reports_root,
+        as_of=as_of,
+        export_id=export_id,
+        formats=formats,
+        mode=cast(Literal["internal", "published"], mode),
+        scopes=scopes,
+        workers=2,
+    )
+
+
+def _read_state(path: Path) -> dict[str, Any] | None:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _same(previous: dict[str, Any], wanted: RenderedReports) -> bool:
+    def key(d: dict[str, Any]) -> str:
+        return json.dumps({k: v for k, v in d.items() if k != "path"}, sort_keys=True)
+
+    return key(previous) == key(json.loads(json.dumps(asdict(wanted))))
+
+
+@dg.asset(
+    group_name="reports",
+    pool=POOL,
+    deps=[figures],
+    kinds={"html", "pdf", "excel", "csv"},
+    description="The standard report set (HTML, PDF, Excel, figures.csv; BBIC_REPORT_FORMATS, "
+    "BBIC_REPORT_SCOPES) of the current snapshot in BBIC_REPORTS/<as-of>/, with latest/ pointing at it.",
+)
+def reports(context: dg.AssetExecutionContext, bbic: BbicSettings, duckdb: DuckDBResource) -> dg.Output[Path]:
+    path = database_path(duckdb)
+    state = resolve_register(bbic.register_path, data_dir(duckdb))
+    if state.register is None:
+        raise dg.Failure(description=f"no register has parsed: {state.error}")
+    if not path.exists():
+        raise dg.Failure(description="no snapshot has been loaded yet")
+    current, _ = snapshot_facts(path)
+    if current is None:
+        raise dg.Failure(description="no snapshot has been loaded yet")
+    root = bbic.reports_path
+    wanted = RenderedReports(
+        export_id=current.export_id,
+        as_of=current.as_of.isoformat(),
+        register=state.fingerprint,
+        formats=bbic.formats,
+        mode=bbic.report_mode,
+        scopes=bbic.scopes,
+        path=str(root / current.as_of.isoformat()),
+    )
+    state_path = data_dir(duckdb) / STATE_FILE
+    previous = _read_state(state_path) or {}
+    done = Path(str(previous.get("path", "")))
+    if _same(previous, wanted) and done.is_dir() and (root / LATEST).exists():
+        context.log.info(f"reports of export {current.export_id} are up to date in {done}")
+        return dg.Output(done, metadata={"path": dg.MetadataValue.path(str(done)), "rendered": False})
+    copy = in_memory_copy(path, export_id=current.export_id)
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        if state.source == "last_good":
+            context.log.warning(f"the register does not parse, the last good one is used: {state.error}")
+        try:
+            scopes = chosen_scopes(state.register, current.as_of, bbic.scopes)
+        except ValueError as exc:
+            raise dg.Failure(description=str(exc)) from None
+        folder = render(
+            copy,
+            state.register,
+            root,
+            as_of=current.as_of,
+            export_id=current.export_id,
+            formats=bbic.formats,
+            scopes=scopes,
+            mode=bbic.report_mode,
+        )
+    finally:
+        copy.close()
+    latest = root / LATEST
+    state_path.write_text(
+        json.dumps(asdict(wanted) | {"path": str(folder)}, indent=2) + "\n", encoding="utf-8"
+    )
+    files = sum(1 for p in folder.rglob("*") if p.is_file())
+    context.log.info(f"{files} report file(s) in {folder}")
+    return dg.Output(
+        folder,
+        metadata={
+            "path": dg.MetadataValue.path(str(folder)),
+            "latest": str(latest),
+            "files": files,
+            "rendered": True,
+            "export_id": current.export_id,
+        },
+    )

@@ -1,0 +1,104 @@
+"""Snapshot: the staged export becomes the current one in the main DuckDB file, in one transaction."""
+
+import datetime as dt
+
+import dagster as dg
+from dagster_duckdb import DuckDBResource
+
+from pipelines import archive
+from pipelines.defs.validation.assets import log_attempt
+from pipelines.model import SnapshotInfo, StagedExport, refusal_line
+from pipelines.resources import POOL, BbicSettings, database_path
+from pipelines.store import Attempt, SnapshotMeta, StaleExportError, publish_snapshot
+from pipelines.store.integrity import row_counts
+
+
+def _attempt(
+    staged: StagedExport, outcome: str, finished: dt.datetime, run_id: str, **refusal: object
+) -> Attempt:
+    return Attempt(
+        outcome,
+        staged.started_at,
+        finished,
+        source=staged.source,
+        export_id=staged.export_id,
+        municipality=staged.municipality,
+        created_at=staged.created_at,
+        as_of=staged.as_of,
+        forced=staged.force,
+        files=staged.files,
+        checksums=staged.checksums,
+        skipped_checks=staged.skipped_checks,
+        register_source=staged.register_source,
+        run_id=run_id,
+        **refusal,  # type: ignore[arg-type]
+    )
+
+
+@dg.asset(
+    group_name="snapshot",
+    pool=POOL,
+    kinds={"duckdb"},
+    description="The current snapshot: the contract's tables, snapshot_meta, and this export's "
+    "quarantine and findings, replaced in ONE transaction (readers see the old or the new export, never "
+    "a mix), with the load-log row. Prunes the archive afterwards.",
+)
+def snapshot(
+    context: dg.AssetExecutionContext,
+    validated_export: StagedExport,
+    bbic: BbicSettings,
+    duckdb: DuckDBResource,
+) -> dg.Output[SnapshotInfo]:
+    staged = validated_export
+    now = dt.datetime.now(dt.UTC)
+    meta = SnapshotMeta(staged.export_id, staged.municipality, staged.created_at, staged.as_of, now)
+    database_path(duckdb).parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with duckdb.get_connection() as con:
+            try:
+                publish_snapshot(
+                    con,
+                    staged.staging_path,
+                    meta,
+                    _attempt(staged, "accepted", now, context.run.run_id),
+                    force=staged.force,
+                )
+                rows = row_counts(con)
+            finally:
+                con.close()
+    except StaleExportError as exc:
+        line = refusal_line(
+            staged.source, staged.export_id, "X009", str(exc).removeprefix("X009: "), None, None
+        )
+        log_attempt(
+            duckdb,
+            _attempt(
+                staged,
+                "refused",
+                dt.datetime.now(dt.UTC),
+                context.run.run_id,
+                refusal_code="X009",
+                refusal_message=str(exc),
+            ),
+        )
+        context.log.error(line)
+        raise dg.Failure(description=line, metadata={"code": "X009"}) from None
+    staged.staging_path.unlink(missing_ok=True)
+    removed = archive.prune(bbic.archive_path, keep_days=bbic.archive_keep_days, keep_ids=[staged.export_id])
+    if removed:
+        context.log.info(f"archive: pruned {len(removed)} export(s) older than {bbic.archive_keep_days} days")
+    quarantined = sum(int(f["quarantined"]) for f in staged.files.values())
+    context.log.info(
+        f"export {staged.export_id} (as of {staged.as_of}) is current; {quarantined} row(s) quarantined"
+    )
+    return dg.Output(
+        SnapshotInfo(
+            staged.export_id, staged.municipality, staged.created_at, staged.as_of, rows, staged.files
+        ),
+        metadata={
+            "export_id": staged.export_id,
+            "as_of": staged.as_of.isoformat(),
+            "rows": dg.MetadataValue.json(rows),
+            "rows_quarantined": quarantined,
+        },
+    )

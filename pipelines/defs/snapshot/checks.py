@@ -1,0 +1,66 @@
+"""Blocking checks on the published snapshot, before marts and reports are made from it."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import dagster as dg
+import duckdb as duckdb_lib
+from dagster_duckdb import DuckDBResource
+
+from pipelines.defs.snapshot.assets import snapshot
+from pipelines.model import SnapshotInfo
+from pipelines.resources import POOL, database_path
+from pipelines.store import integrity
+from pipelines.store.load_log import current_snapshot
+
+
+@contextmanager
+def _main(path: Path) -> Iterator[duckdb_lib.DuckDBPyConnection]:
+    con = duckdb_lib.connect(str(path), read_only=True)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+@dg.asset_check(
+    asset=snapshot,
+    blocking=True,
+    pool=POOL,
+    description="snapshot_meta names this export, every table holds the loaded rows, and this export's "
+    "quarantine holds the quarantined ones.",
+)
+def snapshot_accounting(snapshot: SnapshotInfo, duckdb: DuckDBResource) -> dg.AssetCheckResult:
+    with _main(database_path(duckdb)) as con:
+        current = current_snapshot(con)
+        faults = integrity.accounting_faults(
+            snapshot.files,
+            integrity.row_counts(con),
+            integrity.quarantined_by_file(con, where="WHERE export_id = ?", params=[snapshot.export_id]),
+        )
+        metas = con.execute("SELECT count(*) FROM snapshot_meta").fetchone()
+    if current is None or current.export_id != snapshot.export_id:
+        faults.append("snapshot_meta does not name this export")
+    if metas is None or metas[0] != 1:
+        faults.append("snapshot_meta must hold exactly one row")
+    return dg.AssetCheckResult(passed=not faults, metadata={"faults": dg.MetadataValue.json(faults)})
+
+
+@dg.asset_check(
+    asset=snapshot,
+    blocking=True,
+    pool=POOL,
+    description="Every reference of the snapshot tables resolves and every key is unique.",
+)
+def snapshot_referential_integrity(snapshot: SnapshotInfo, duckdb: DuckDBResource) -> dg.AssetCheckResult:
+    with _main(database_path(duckdb)) as con:
+        dangling = integrity.dangling_references(con)
+        duplicates = integrity.duplicate_keys(con)
+    return dg.AssetCheckResult(
+        passed=not dangling and not duplicates,
+        metadata={
+            "dangling": dg.MetadataValue.json(dangling),
+            "duplicate_keys": dg.MetadataValue.json(duplicates),
+        },
+    )

@@ -1,0 +1,241 @@
+"""Validation: the same checks as `bbic validate`, into a staging DuckDB file beside the snapshot.
+
+A refused export is written to the load log and ends the run with `dagster.Failure` whose
+description is the one line naming the rule, the file and the line; an export already loaded
+with the same checksums is acknowledged (logged as skipped) and ends the run without change.
+"""
+
+import datetime as dt
+import hashlib
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import dagster as dg
+import duckdb as duckdb_lib
+from dagster_duckdb import DuckDBResource
+
+from bbic_core.pseudonym import KeyMissingError
+from pipelines.archive import export_checksums
+from pipelines.idempotency import already_loaded
+from pipelines.model import ExportToLoad, StagedExport, refusal_line
+from pipelines.privacy import redact
+from pipelines.registers import RegisterState, resolve_register
+from pipelines.resources import POOL, BbicSettings, data_dir, database_path
+from pipelines.store import Attempt, record_attempt
+from pipelines.store.load_log import LoadLogHistory, read_history
+from pipelines.store.schema import ensure_history_schema
+
+STAGING = "staging"
+
+
+def staging_path_for(data: Path, export_id: str, run_id: str) -> Path:
+    name = hashlib.sha256(export_id.encode()).hexdigest()[:16]
+    return data / STAGING / f"{name}-{run_id[:8]}.duckdb"
+
+
+def remove_stale_staging(folder: Path, max_age_s: float = 86_400) -> None:
+    """Staging files left by a run that a blocking check stopped (or that crashed), after a day."""
+    limit = time.time() - max_age_s
+    for path in folder.glob("*.duckdb*"):
+        if path.stat().st_mtime < limit:
+            path.unlink(missing_ok=True)
+
+
+def run_validation(
+    path: Path,
+    *,
+    register: Any,
+    con: duckdb_lib.DuckDBPyConnection,
+    pseudonymiser: Any,
+    history: LoadLogHistory,
+) -> Any:
+    """`bbic_core.validation.validate_export` (imported here, so the code location loads without it)."""
+    from bbic_core.validation.validate import validate_export
+
+    return validate_export(path, register=register, con=con, pseudonymiser=pseudonymiser, history=history)
+
+
+def files_of(result: Any) -> dict[str, dict[str, Any]]:
+    return {
+        name: {"read": s.read, "loaded": s.loaded, "quarantined": s.quarantined, "rules": dict(s.rules)}
+        for name, s in result.files.items()
+    }
+
+
+def log_attempt(duckdb: DuckDBResource, attempt: Attempt) -> None:
+    """Appends one load-log row in its own short transaction (the snapshot tables are not touched)."""
+    database_path(duckdb).parent.mkdir(parents=True, exist_ok=True)
+    with duckdb.get_connection() as con:
+        try:
+            ensure_history_schema(con)
+            record_attempt(con, attempt)
+        finally:
+            con.close()
+
+
+def _register(bbic: BbicSettings, duckdb: DuckDBResource, log: dg.DagsterLogManager) -> RegisterState:
+    state = resolve_register(bbic.register_path, data_dir(duckdb))
+    if not state.usable:
+        raise dg.Failure(description=f"no register has parsed: {state.error}")
+    if state.source == "last_good":
+        log.warning(f"the register does not parse, the last good one is used: {state.error}")
+    code = state.register.municipality.code if state.register is not None else None
+    if code != bbic.municipality:
+        raise dg.Failure(
+            description=f"the register is for municipality {code}, but BBIC_MUNICIPALITY is "
+            f"{bbic.municipality}: fix the configuration"
+        )
+    return state
+
+
+@dg.asset(
+    group_name="validation",
+    pool=POOL,
+    output_required=False,
+    kinds={"duckdb"},
+    description="The export checked with every X and V rule (the same as `bbic validate`) into a "
+    "staging DuckDB file: clean tables, quarantine and findings. Refused exports fail the run with one line.",
+)
+def validated_export(
+    context: dg.AssetExecutionContext,
+    landed_export: ExportToLoad,
+    bbic: BbicSettings,
+    duckdb: DuckDBResource,
+) -> Iterator[dg.Output[StagedExport]]:
+    started = dt.datetime.now(dt.UTC)
+    landed = landed_export.landed
+    state = _register(bbic, duckdb, context.log)
+    try:
+        pseudonymiser = bbic.pseudonymiser()
+    except KeyMissingError as exc:
+        raise dg.Failure(description=str(exc)) from None
+    history = read_history(database_path(duckdb))
+    if landed_export.force:
+        history = history.forced(export_checksums(landed.export_path))
+    repeated = already_loaded(landed.export_path, history)
+    if repeated is not None:
+        log_attempt(
+            duckdb,
+            Attempt(
+                "skipped",
+                started,
+                dt.datetime.now(dt.UTC),
+                source=landed.source,
+                export_id=repeated,
+                forced=landed_export.force,
+                register_source=state.source,
+                run_id=context.run.run_id,
+            ),
+        )
+        context.log.info(f"export {repeated} was loaded before with the same checksums: nothing changes")
+        return
+    data = data_dir(duckdb)
+    staging = staging_path_for(data, landed.export_id or landed.source, context.run.run_id)
+    staging.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale_staging(staging.parent)
+    staging.unlink(missing_ok=True)
+    con = duckdb_lib.connect(str(staging))
+    try:
+        result = run_validation(
+            landed.export_path, register=state.register, con=con, pseudonymiser=pseudonymiser, history=history
+        )
+    except Exception as exc:
+        con.close()
+        staging.unlink(missing_ok=True)
+        log_attempt(
+            duckdb,
+            Attempt(
+                "error",
+                started,
+                dt.datetime.now(dt.UTC),
+                source=landed.source,
+                export_id=landed.export_id,
+                forced=landed_export.force,
+                refusal_message=redact(f"{type(exc).__name__}: {exc}"),
+                register_source=state.source,
+                run_id=context.run.run_id,
+            ),
+        )
+        raise
+    con.close()
+    files = files_of(result)
+    base = dict(
+        source=landed.source,
+        export_id=result.export_id or landed.export_id,
+        municipality=result.municipality,
+        created_at=result.created_at,
+        as_of=result.as_of,
+        forced=landed_export.force,
+        files=files,
+        checksums=dict(result.checksums),
+        skipped_checks=tuple(result.skipped),
+        register_source=state.source,
+        run_id=context.run.run_id,
+    )
+    if result.outcome != "accepted":
+        staging.unlink(missing_ok=True)
+    if result.outcome == "refused":
+        refusal = result.refusal
+        line = redact(
+            refusal_line(
+                landed.source, base["export_id"], refusal.code, refusal.message, refusal.file, refusal.line
+            )
+        )
+        log_attempt(
+            duckdb,
+            Attempt(
+                "refused",
+                started,
+                dt.datetime.now(dt.UTC),
+                refusal_code=refusal.code,
+                refusal_message=refusal.message,
+                refusal_file=refusal.file,
+                refusal_line=refusal.line,
+                **base,
+            ),
+        )
+        context.log.error(line)
+        raise dg.Failure(
+            description=line,
+            metadata={
+                "code": refusal.code,
+                "file": refusal.file or "",
+                "line": refusal.line if refusal.line is not None else -1,
+            },
+        )
+    if result.outcome == "skipped":
+        log_attempt(duckdb, Attempt("skipped", started, dt.datetime.now(dt.UTC), **base))
+        context.log.info(
+            f"export {base['export_id']} was loaded before with the same checksums: nothing changes"
+        )
+        return
+    for skipped in result.skipped:
+        context.log.warning(f"check not made: {skipped}")
+    yield dg.Output(
+        StagedExport(
+            export_id=result.export_id,
+            municipality=result.municipality,
+            created_at=result.created_at,
+            as_of=result.as_of,
+            staging_path=staging,
+            source=landed.source,
+            archive_dir=landed.archive_dir,
+            force=landed_export.force,
+            started_at=started,
+            files=files,
+            checksums=dict(result.checksums),
+            skipped_checks=tuple(result.skipped),
+            register_source=state.source,
+            warnings=int(getattr(result, "warnings", 0)),
+        ),
+        metadata={
+            "export_id": result.export_id,
+            "as_of": result.as_of.isoformat(),
+            "rows_read": sum(f["read"] for f in files.values()),
+            "rows_loaded": sum(f["loaded"] for f in files.values()),
+            "rows_quarantined": sum(f["quarantined"] for f in files.values()),
+            "files": dg.MetadataValue.json(files),
+        },
+    )

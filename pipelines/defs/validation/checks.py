@@ -1,0 +1,141 @@
+"""Blocking checks before the snapshot is replaced, and a non-blocking one for warnings."""
+
+import datetime as dt
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import dagster as dg
+import duckdb as duckdb_lib
+from dagster_duckdb import DuckDBResource
+
+from bbic_core import contract
+from pipelines.defs.validation.assets import log_attempt, validated_export
+from pipelines.model import StagedExport
+from pipelines.resources import POOL, BbicSettings
+from pipelines.store import Attempt, integrity
+
+
+@contextmanager
+def _staging(path: Path) -> Iterator[duckdb_lib.DuckDBPyConnection]:
+    con = duckdb_lib.connect(str(path), read_only=True)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+def _result(
+    check: str,
+    passed: bool,
+    staged: StagedExport,
+    duckdb_resource: DuckDBResource,
+    details: dict[str, Any],
+) -> dg.AssetCheckResult:
+    """The check's result; a failure also goes into the load log (outcome `blocked`), like every attempt."""
+    if not passed:
+        log_attempt(
+            duckdb_resource,
+            Attempt(
+                "blocked",
+                staged.started_at,
+                dt.datetime.now(dt.UTC),
+                source=staged.source,
+                export_id=staged.export_id,
+                municipality=staged.municipality,
+                created_at=staged.created_at,
+                as_of=staged.as_of,
+                forced=staged.force,
+                refusal_code=check,
+                refusal_message=json.dumps(details, ensure_ascii=False),
+                files=staged.files,
+                checksums=staged.checksums,
+                skipped_checks=staged.skipped_checks,
+                register_source=staged.register_source,
+            ),
+        )
+    return dg.AssetCheckResult(
+        passed=passed, metadata={k: dg.MetadataValue.json(v) for k, v in details.items()}
+    )
+
+
+@dg.asset_check(
+    asset=validated_export,
+    blocking=True,
+    pool=POOL,
+    description="For every file: rows read = rows loaded + rows quarantined, and the staged tables "
+    "hold exactly those rows.",
+)
+def staged_accounting(validated_export: StagedExport, duckdb: DuckDBResource) -> dg.AssetCheckResult:
+    with _staging(validated_export.staging_path) as con:
+        faults = integrity.accounting_faults(
+            validated_export.files, integrity.row_counts(con, "clean_"), integrity.quarantined_by_file(con)
+        )
+    return _result("accounting", not faults, validated_export, duckdb, {"faults": faults})
+
+
+@dg.asset_check(
+    asset=validated_export,
+    blocking=True,
+    pool=POOL,
+    description="Every reference of the clean tables resolves (V005, V016) and every key is unique.",
+)
+def staged_referential_integrity(
+    validated_export: StagedExport, duckdb: DuckDBResource
+) -> dg.AssetCheckResult:
+    with _staging(validated_export.staging_path) as con:
+        dangling = integrity.dangling_references(con, "clean_")
+        duplicates = integrity.duplicate_keys(con, "clean_")
+    return _result(
+        "referential_integrity",
+        not dangling and not duplicates,
+        validated_export,
+        duckdb,
+        {"dangling": dangling, "duplicate_keys": duplicates},
+    )
+
+
+@dg.asset_check(
+    asset=validated_export,
+    blocking=True,
+    pool=POOL,
+    description="In no file do the rows with an error of their own exceed BBIC_ERROR_SHARE_PERCENT of "
+    "its rows and BBIC_ERROR_ROWS rows (X008's rule, checked again before publishing).",
+)
+def staged_error_share(
+    validated_export: StagedExport, bbic: BbicSettings, duckdb: DuckDBResource
+) -> dg.AssetCheckResult:
+    with _staging(validated_export.staging_path) as con:
+        errors = integrity.error_rows_by_file(con)
+    over: dict[str, str] = {}
+    for spec in contract.FILES:
+        read = int(validated_export.files.get(spec.name, {}).get("read", 0))
+        n = errors.get(spec.name, 0)
+        if n > bbic.error_rows and n * 100 > bbic.error_share_percent * read:
+            over[spec.name] = f"{n} of {read} rows"
+    return _result(
+        "error_share", not over, validated_export, duckdb, {"over_threshold": over, "error_rows": errors}
+    )
+
+
+@dg.asset_check(
+    asset=validated_export,
+    blocking=False,
+    description="Warnings (W rules) and checks that could not be made; they never stop a load.",
+)
+def staged_warnings(validated_export: StagedExport) -> dg.AssetCheckResult:
+    with _staging(validated_export.staging_path) as con:
+        rows = con.execute(
+            "SELECT code, count(*) FROM findings WHERE severity = 'W' GROUP BY code ORDER BY code"
+        ).fetchall()
+    by_code = {str(c): int(n) for c, n in rows}
+    return dg.AssetCheckResult(
+        passed=not by_code and not validated_export.skipped_checks,
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={
+            "warnings": dg.MetadataValue.json(by_code),
+            "skipped_checks": dg.MetadataValue.json(list(validated_export.skipped_checks)),
+        },
+    )

@@ -1,0 +1,58 @@
+"""Marts and reports after a load: the figures table, `<as-of>/` and `latest/`; no needless re-rendering."""
+
+from __future__ import annotations
+
+import duckdb
+from pipeline_helpers import Env, make_export, run
+
+ALL = ("landed_export", "validated_export", "snapshot", "figures", "reports")
+
+
+def _checks(result: object) -> dict[str, bool]:
+    return {
+        e.asset_check_evaluation_data.check_name: e.asset_check_evaluation_data.passed  # type: ignore[union-attr]
+        for e in result.all_events  # type: ignore[attr-defined]
+        if e.event_type_value == "ASSET_CHECK_EVALUATION"
+    }
+
+
+def test_load_then_figures_and_reports(env: Env) -> None:
+    make_export(env.inbox, "E1")
+    result = run(env, stages=ALL, report_formats="csv,html", report_scopes="kommun:0180,bromma")
+    assert result.success
+    folder = env.reports / "2025-01-31"
+    assert (folder / "0180" / "figures.csv").is_file()
+    assert (folder / "bromma" / "figures.csv").is_file()
+    assert not (folder / "spanga").exists()
+    assert list((folder / "bromma").glob("*.html"))
+    assert (env.reports / "latest").resolve() == folder.resolve()
+    checks = _checks(result)
+    assert checks["reports_complete"] and checks["reports_hold_no_personal_numbers"]
+    con = duckdb.connect(str(env.db), read_only=True)
+    try:
+        n, exports, scopes = con.execute(
+            "SELECT count(*), list(DISTINCT export_id), list(DISTINCT scope ORDER BY scope) FROM figures"
+        ).fetchone()  # type: ignore[misc]
+    finally:
+        con.close()
+    assert n > 0 and exports == ["E1"] and scopes == ["kommun:0180", "stadsdel:bromma"]
+
+    # Nothing new: the next refresh leaves the rendered set alone.
+    stamp = (folder / "0180" / "figures.csv").stat().st_mtime_ns
+    again = run(
+        env, stages=("figures", "reports"), report_formats="csv,html", report_scopes="kommun:0180,bromma"
+    )
+    assert again.success
+    assert again.output_for_node("reports") == folder
+    assert (folder / "0180" / "figures.csv").stat().st_mtime_ns == stamp
+    rendered = [
+        m for m in again.get_asset_materialization_events() if m.asset_key.to_user_string() == "reports"
+    ]
+    assert rendered[0].materialization.metadata["rendered"].value is False
+
+
+def test_unknown_scope_fails_clearly(env: Env) -> None:
+    make_export(env.inbox, "E1")
+    assert run(env).success
+    result = run(env, stages=("figures",), report_scopes="stadsdel:atlantis")
+    assert not result.success

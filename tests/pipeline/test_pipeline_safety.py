@@ -1,0 +1,104 @@
+"""A crash in the middle of a swap, privacy of the DuckDB file, and the archive's permissions."""
+
+from __future__ import annotations
+
+import stat
+
+import duckdb
+import pytest
+from pipeline_helpers import PNRS, Env, clean_tables, digits_forms, dump, load_log, make_export, run
+
+from pipelines import archive
+from pipelines.store import swap
+
+
+def test_crash_in_the_middle_of_a_load_leaves_the_last_good_snapshot(
+    env: Env, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    make_export(env.inbox, "E1")
+    assert run(env).success
+    before = dump(env.db)
+
+    copied: list[str] = []
+    real_copy = swap._copy_table
+
+    def crash_after_first(con: duckdb.DuckDBPyConnection, table: str, select: str) -> None:
+        if copied:
+            raise RuntimeError("simulated crash in the middle of the swap")
+        real_copy(con, table, select)
+        copied.append(table)
+
+    monkeypatch.setattr(swap, "_copy_table", crash_after_first)
+    tables = clean_tables()
+    tables["personal"].append(
+        {
+            "handlaggare_id": "H3",
+            "stadsdel": "bromma",
+            "roll": "OVRIG",
+            "bbic_anvandare": "N",
+            "anstalld_fran": "2020-01-01",
+        }
+    )
+    make_export(env.inbox, "E2", created_at="2025-02-28T22:00:00+01:00", tables=tables)
+    result = run(env, item="E2")
+
+    assert not result.success and copied == ["personal"]
+    assert dump(env.db) == before
+    assert [r["export_id"] for r in load_log(env.db)] == ["E1"]  # the log row was part of the transaction
+    # The next night, without the crash, loads normally.
+    monkeypatch.setattr(swap, "_copy_table", real_copy)
+    assert run(env, export_id="E2").success
+    con = duckdb.connect(str(env.db), read_only=True)
+    try:
+        assert con.execute("SELECT export_id FROM snapshot_meta").fetchall() == [("E2",)]
+        assert con.execute("SELECT count(*) FROM personal").fetchone() == (3,)
+    finally:
+        con.close()
+
+
+def test_no_personal_number_anywhere_in_the_duckdb_file(env: Env) -> None:
+    tables = clean_tables(n_bad_barn=1)
+    # A quarantined row with a number (duplicate key with different content: V004) and an invalid one.
+    tables["barn"].append({"barn_id": "B1", "personnummer": PNRS[1], "kon": "2"})
+    tables["barn"].append(
+        {"barn_id": "B9", "personnummer": PNRS[2][:-1] + "0", "kon": "1", "fodelsedatum": "2012-07-05"}
+    )
+    make_export(env.inbox, "E1", tables=tables)
+    assert run(env).success
+    needles = [form for pnr in (*PNRS, PNRS[2][:-1] + "0") for form in digits_forms(pnr)]
+    con = duckdb.connect(str(env.db), read_only=True)
+    try:
+        columns = con.execute(
+            "SELECT table_name, column_name FROM information_schema.columns "
+            "WHERE table_schema = 'main' AND (data_type = 'VARCHAR' OR data_type LIKE 'VARCHAR[]')"
+        ).fetchall()
+        assert columns
+        for table, column in columns:
+            values = [
+                str(v) for (v,) in con.execute(f"SELECT {column} FROM {table}").fetchall() if v is not None
+            ]
+            for value in values:
+                assert not any(n in value for n in needles), (table, column)
+        assert con.execute("SELECT count(*) FROM quarantine").fetchone()[0] >= 2  # type: ignore[index]
+    finally:
+        con.close()
+    raw = env.db.read_bytes()
+    for needle in needles:
+        assert needle.encode() not in raw
+    for staging in (env.data / "staging").glob("*"):
+        assert not any(n.encode() in staging.read_bytes() for n in needles)
+
+
+def test_archive_is_owner_only_and_pruned(env: Env) -> None:
+    make_export(env.inbox, "E1")
+    assert run(env).success
+    assert archive.modes_ok(env.archive)
+    assert stat.S_IMODE(env.archive.stat().st_mode) == 0o700
+    assert stat.S_IMODE((env.archive / "E1" / "export" / "barn.csv").stat().st_mode) == 0o600
+    sums = (env.archive / "E1" / archive.CHECKSUMS).read_text(encoding="utf-8")
+    assert "  barn.csv\n" in sums and "  manifest.json\n" in sums
+    # With a keep period of 0 days, the next load prunes E1 but never the current export.
+    make_export(env.inbox, "E2", created_at="2025-02-28T22:00:00+01:00")
+    assert run(env, item="E2", archive_keep_days=0).success
+    assert not (env.archive / "E1").exists()
+    assert (env.archive / "E2").is_dir()
