@@ -26,6 +26,7 @@ run: setup
 	$(BIN)/bbic run --sample
 
 test: setup
+	scripts/ensure-chromium.sh
 	$(BIN)/pytest -n 2 --dist loadfile
 
 lint: setup
