@@ -2,7 +2,9 @@
 
 Uses an in-memory DuckDB and a random ephemeral pseudonym key, so nothing persists. Exit code
 0 when the export is acceptable (accepted, or already loaded), 2 when it is refused, 1 on a
-usage error. Personal numbers never appear in the output: findings carry pseudonyms or `***`.
+usage error. `--json` prints `ValidationResult.to_json()` plus `findings` (file, line, column, code,
+severity, message of every finding). Personal numbers never appear in the output: findings carry
+pseudonyms or `***`.
 """
 
 from __future__ import annotations
@@ -66,12 +68,21 @@ def validate(
         result = validate_export(export, register=reg, con=con,
                                  pseudonymiser=Pseudonymiser(secrets.token_bytes(MIN_KEY_BYTES)))
         if as_json:
-            typer.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
+            doc = result.to_json()
+            doc["findings"] = _findings(con)
+            typer.echo(json.dumps(doc, ensure_ascii=False, indent=2))
         else:
             _print_human(result, con)
     finally:
         con.close()
     raise typer.Exit(EXIT_OK if result.acceptable else EXIT_REFUSED)
+
+
+def _findings(con: duckdb.DuckDBPyConnection) -> list[dict[str, object]]:
+    """Every finding with its file and line, so that a script can point at each bad row."""
+    rows = con.execute("SELECT file, line, column_name, code, severity, message FROM findings").fetchall()
+    keys = ("file", "line", "column", "code", "severity", "message")
+    return [dict(zip(keys, row, strict=True)) for row in rows]
 
 
 def _print_human(result: ValidationResult, con: duckdb.DuckDBPyConnection) -> None:
@@ -94,7 +105,9 @@ def _print_human(result: ValidationResult, con: duckdb.DuckDBPyConnection) -> No
     if result.refusal is not None:
         r = result.refusal
         where = f"{r.file}:{r.line}" if r.file and r.line else (r.file or "export")
-        typer.echo(f"AVVISAD {r.code}: {where}: {r.message}")
+        # The reader's messages start with the file name; it is said once, with the line.
+        message = r.message.removeprefix(f"{r.file}: ") if r.file else r.message
+        typer.echo(f"AVVISAD {r.code}: {where}: {message}")
     elif result.outcome == "skipped":
         typer.echo(f"Redan inläst med samma kontrollsummor: {result.export_id}")
     else:

@@ -43,7 +43,7 @@ from bbic_core.contract import FileSpec
 from bbic_core.validation.csv_scan import CsvScan, scan_file
 from bbic_core.validation.csv_table import read_table
 from bbic_core.validation.manifest import MANIFEST_NAME, Manifest, parse_manifest
-from bbic_core.validation.refusal import Refusal, show, sort_refusals
+from bbic_core.validation.refusal import Refusal, safe_text, show, sort_refusals
 from bbic_core.validation.source import ExportSource, open_source
 
 _TRIM = " \t"
@@ -60,6 +60,7 @@ class RawFile:
     unknown_columns: list[str]  # header names the contract does not know, as written (V050)
     extra_values: pa.Table | None  # the values of those columns, same row order
     rows_read: int
+    header_line: int = 1  # where the header is (after any blank lines): V050 is reported there
 
 
 @dataclass
@@ -149,8 +150,10 @@ class ExportHandle:
                 checked.refusals.append(Refusal("X002", f"{name} is not listed in {MANIFEST_NAME}", name))
         for name in listed:
             if name not in present:
+                # A listed name is the manifest's free text: never echoed as it stands.
+                shown = safe_text(name)
                 checked.refusals.append(
-                    Refusal("X002", f"{name} is listed in {MANIFEST_NAME} but is not in the export", name))
+                    Refusal("X002", f"{shown} is listed in {MANIFEST_NAME} but is not in the export", shown))
         extras = [name for name in listed if name not in contract.BY_NAME]
         for name in [*contract_names, *extras]:
             if name not in present:
@@ -163,22 +166,23 @@ class ExportHandle:
         assert self.manifest is not None and self.source is not None
         codec = self.manifest.codec
         source = self.source
+        shown = safe_text(name)  # a listed extra file's name comes from the manifest
         try:
             scan = checked.scans[name] = scan_file(lambda: source.open(name), codec)
         except _BROKEN_ZIP as exc:
             checked.unreadable.add(name)
-            message = f"{name}: cannot be read from the zip ({type(exc).__name__}: {exc})"
-            return [Refusal("X001", message, name)]
+            message = f"{shown}: cannot be read from the zip ({type(exc).__name__}: {safe_text(str(exc))})"
+            return [Refusal("X001", message, shown)]
         refusals: list[Refusal] = []
         entry = self.manifest.listed.get(name)
         if entry is not None and scan.sha256 != entry.sha256:
-            message = f"{name}: SHA-256 {scan.sha256[:12]}… differs from the manifest's {entry.sha256[:12]}…"
-            refusals.append(Refusal("X003", message, name))
+            message = f"{shown}: SHA-256 {scan.sha256[:12]}… differs from the manifest's {entry.sha256[:12]}…"
+            refusals.append(Refusal("X003", message, shown))
         if scan.decode_error is not None:
             error = scan.decode_error
             encoding = self.manifest.encoding
-            message = f"{name}: does not decode as {encoding}: {error.detail} at line {error.line}"
-            refusals.append(Refusal("X006", message, name, error.line))
+            message = f"{shown}: does not decode as {encoding}: {error.detail} at line {error.line}"
+            refusals.append(Refusal("X006", message, shown, error.line))
             checked.unreadable.add(name)
             return refusals
         spec = contract.BY_NAME.get(name)
@@ -214,7 +218,8 @@ class ExportHandle:
             pa.Table.from_arrays([csv.columns[i] for i in unknown], names=[csv.header[i] for i in unknown])
             if unknown else None
         )
-        return RawFile(spec, name, table, [csv.header[i] for i in unknown], extra_values, table.num_rows)
+        return RawFile(spec, name, table, [csv.header[i] for i in unknown], extra_values, table.num_rows,
+                       checked.scans[name].header_line)
 
     def iter_files(self) -> Iterator[RawFile]:
         """Every contract file, in the contract's order, one at a time."""

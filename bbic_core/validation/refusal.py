@@ -37,10 +37,15 @@ def sort_refusals(refusals: Iterable[Refusal]) -> list[Refusal]:
     return sorted(refusals, key=lambda r: rank.get(r.code, len(rank)))
 
 
+def safe_text(text: str) -> str:
+    """Free text from the export or the system (a file name, an error) made fit for a one-line message:
+    line breaks become spaces, runs that could be a personal number become `***`; nothing is cut."""
+    return _LONG_NUMBER.sub("***", text.replace("\r", " ").replace("\n", " "))
+
+
 def show(value: object) -> str:
     """A value from the export made safe for a one-line message: short, one line, no long digit runs."""
-    text = repr(value) if not isinstance(value, str) else value
-    text = _LONG_NUMBER.sub("***", text.replace("\r", " ").replace("\n", " "))
+    text = safe_text(repr(value) if not isinstance(value, str) else value)
     if len(text) > _SHOW_MAX:
         text = text[: _SHOW_MAX - 1] + "…"
     return f"'{text}'" if isinstance(value, str) else text

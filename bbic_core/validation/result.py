@@ -47,7 +47,9 @@ class ValidationResult(BaseModel):
     refusal: RefusalInfo | None = None
     files: dict[str, FileStats] = Field(default_factory=dict)
     skipped: list[str] = Field(default_factory=list)  # checks that could not be made
-    checksums: dict[str, str] = Field(default_factory=dict)  # file name -> sha256 (from the manifest)
+    # file name -> sha256: computed from the files read (equal to the manifest's once X003 passed);
+    # the manifest's declared ones for an export skipped as already loaded.
+    checksums: dict[str, str] = Field(default_factory=dict)
     warnings: int = 0  # findings of severity W
 
     @property

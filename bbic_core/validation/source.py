@@ -11,7 +11,7 @@ import zipfile
 from pathlib import Path, PurePosixPath
 from typing import IO
 
-from bbic_core.validation.refusal import Refusal
+from bbic_core.validation.refusal import Refusal, safe_text
 
 # Folders that archivers add on their own (macOS Finder); they are not part of the layout.
 _ARCHIVER_NOISE = ("__MACOSX",)
@@ -77,7 +77,8 @@ def _zip_source(path: Path) -> tuple[ExportSource | None, list[Refusal]]:
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as exc:
-        return None, [_x001(f"{path.name}: not a readable zip file ({exc})", path.name)]
+        return None, [_x001(f"{safe_text(path.name)}: not a readable zip file ({safe_text(str(exc))})",
+                            safe_text(path.name))]
     parts = {
         info.filename: PurePosixPath(info.filename).parts for info in archive.infolist() if not info.is_dir()
     }
@@ -90,9 +91,10 @@ def _zip_source(path: Path) -> tuple[ExportSource | None, list[Refusal]]:
         loose = [p for p in parts.values() if len(p) == 1]
         if len(tops) != 1 or loose:
             archive.close()
+            shown = safe_text(path.name)
             return None, [_x001(
-                f"{path.name}: the zip must hold manifest.json and the CSV files at its root or inside "
-                f"exactly one top-level folder (found {len(tops)} top-level entries)", path.name)]
+                f"{shown}: the zip must hold manifest.json and the CSV files at its root or inside "
+                f"exactly one top-level folder (found {len(tops)} top-level entries)", shown)]
         prefix = next(iter(tops)) + "/"
     depth = 1 if not prefix else 2
     members = {p[-1]: info for info in files if len(p := parts[info.filename]) == depth}

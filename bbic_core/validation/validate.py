@@ -15,7 +15,7 @@ from bbic_core import contract
 from bbic_core.pseudonym import Pseudonymiser
 from bbic_core.validation.manifest import Manifest
 from bbic_core.validation.reader import open_export
-from bbic_core.validation.refusal import Refusal, sort_refusals
+from bbic_core.validation.refusal import Refusal, show, sort_refusals
 from bbic_core.validation.result import (
     FileStats,
     LoadHistory,
@@ -105,8 +105,9 @@ def _history_faults(manifest: Manifest, history: LoadHistory | None) -> list[Ref
         if before is not None and _contract_only(before) != _contract_only(_declared(manifest)):
             differing = sorted(n for n in contract.BY_NAME
                                if _contract_only(before).get(n) != _contract_only(_declared(manifest)).get(n))
-            faults.append(Refusal("X010", f"export_id {manifest.export_id!r} was loaded before with other "
-                                          f"checksums ({', '.join(differing)})", "manifest.json"))
+            message = (f"export_id {show(manifest.export_id)} was loaded before with other checksums "
+                       f"({', '.join(differing)})")
+            faults.append(Refusal("X010", message, "manifest.json"))
         current = history.current_created_at()
         if current is not None and manifest.created_at <= current:
             faults.append(Refusal("X009", f"created_at {manifest.created_at.isoformat()} is not later than "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pyarrow as pa
@@ -273,3 +274,16 @@ def test_a_refused_file_cannot_be_read(tmp_path: Path) -> None:
         with pytest.raises(ValueError, match="X005"):
             export.read_file("barn.csv")
         assert export.read_file("arende.csv").rows_read == 1
+
+
+def test_a_listed_name_is_never_echoed_raw(tmp_path: Path) -> None:
+    # The manifest's file names are free text: a line break or a personal number must not reach the message.
+    folder = make_export(tmp_path / "e")
+    name = f"kopia {PNR}\nx.csv"
+    replace_file(folder, "notes.csv", b"a\n1\n", rows=1)
+    doc = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    doc["files"] = [{**e, "name": name} if e["name"] == "notes.csv" else e for e in doc["files"]]
+    (folder / "manifest.json").write_text(json.dumps(doc), encoding="utf-8")
+    (refusal,) = read_export(folder).refusals
+    assert refusal.code == "X002" and refusal.message.startswith("kopia *** x.csv is listed")
+    assert PNR not in f"{refusal.message}{refusal.file}" and "\n" not in refusal.message

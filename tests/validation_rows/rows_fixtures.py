@@ -37,6 +37,7 @@ class FakeRawFile:
     table: pa.Table
     unknown_columns: list[str] = field(default_factory=list)
     extra_values: pa.Table | None = None
+    header_line: int = 1
 
     @property
     def rows_read(self) -> int:

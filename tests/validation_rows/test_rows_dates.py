@@ -45,6 +45,7 @@ def test_v021_after_as_of_but_planned_dates_may() -> None:
     t["personal"].append({**t["personal"][0], "handlaggare_id": "H2", "anstalld_fran": later})
     t["personal"][0]["anstalld_till"] = "2030-12-31"
     t["utredning"][0]["forlangd_till"] = "2030-01-01"
+    t["insats"][0]["start_datum"] = "2029-01-01"
     t["insats"][0]["slut_datum"] = "2030-01-01"
     run = run_rows(t)
     assert run.findings() == [("personal.csv", 3, "anstalld_fran", "V021")]
@@ -125,3 +126,17 @@ def test_v024_near_miss_open_ended_case() -> None:
     t = base_tables()
     t["insats"][0]["beslut_datum"] = "2025-06-01"
     assert run_rows(t).findings() == []
+
+
+def test_v023_and_v024_on_every_event_date_recorded_on_the_events_row() -> None:
+    t = base_tables()
+    t["barn"][0]["personnummer"] = ""
+    t["barn"][0]["fodelsedatum"] = "2000-01-01"  # 21 at the investigation and the decision
+    t["arende"][0]["avslutat_datum"] = "2024-01-15"  # the investigation (2024-01-20) starts after it
+    run = run_rows(t)
+    assert run.hits("utredning.csv", "V023") == [2] and run.hits("insats.csv", "V023") == [2]
+    assert run.hits("utredning.csv", "V024") == [2] and run.hits("insats.csv", "V024") == [2]
+    assert {f[2] for f in run.findings() if f[3] in ("V023", "V024")} == {
+        "inkom_datum", "inledd_datum", "beslut_datum"}
+    assert run.codes("barn.csv") == set() and run.codes("arende.csv") == set()
+    assert all(c.quarantined == 0 for c in run.counts.values())

@@ -90,3 +90,13 @@ def test_v016_near_miss_same_child() -> None:
     )
     t["insats"][0]["arende_id"] = "A2"
     assert run_rows(t).findings() == []
+
+
+def test_v005_ids_are_compared_exactly_after_trimming() -> None:
+    t = base_tables()
+    t["arende"][0]["barn_id"] = " B1\t"  # trimmed: names B1
+    assert run_rows(t).findings() == []
+    t["arende"][0]["barn_id"] = "b1"  # ids are not case-folded: names no row
+    run = run_rows(t)
+    assert run.findings("arende.csv") == [("arende.csv", 2, "barn_id", "V005")]
+    assert run.counts["arende.csv"].own_errors == 1

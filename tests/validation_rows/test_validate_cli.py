@@ -13,6 +13,7 @@ from rows_fixtures import base_tables
 from typer.testing import CliRunner
 
 from bbic_cli.validate_cmd import validate
+from bbic_core import contract
 from bbic_core.register import sample_register_dir
 
 BBIC = Path(sys.executable).parent / "bbic"
@@ -92,3 +93,29 @@ def test_installed_command_exits_2_when_refused(tmp_path: Path) -> None:
     )
     assert refused.returncode == 2, refused.stderr
     assert "AVVISAD X003" in refused.stdout and "X005" in refused.stdout
+
+
+def test_json_lists_every_finding_with_its_line(tmp_path: Path) -> None:
+    t = base_tables()
+    t["arende"][0]["avslutat_datum"] = "2024-01-09"  # V020 on line 2
+    code, out = _run(str(write(tmp_path / "e", t)), "--json")
+    assert code == 0
+    findings = json.loads(out)["findings"]
+    assert {"file": "arende.csv", "line": 2, "column": "avslutat_datum", "code": "V020", "severity": "E",
+            "message": "Datum i fel ordning: avslutat_datum före oppnat_datum"} in findings
+
+
+def test_a_refusal_names_rule_file_and_line_in_one_line(tmp_path: Path) -> None:
+    from bbic_core.export_writer import write_manifest
+
+    folder = write(tmp_path / "e", base_tables())
+    with (folder / "barn.csv").open("ab") as fh:
+        fh.write(b"B9;;2015-01-01;1;\x81\n")  # not UTF-8 on line 4
+    counts = {s.name: len(base_tables().get(s.table, [])) for s in contract.FILES}
+    counts["barn.csv"] += 1
+    write_manifest(folder, export_id="exp-1", municipality="0180", created_at="2025-06-30T22:00:00+02:00",
+                   row_counts=counts)
+    code, out = _run(str(folder))
+    assert code == 2
+    line = "AVVISAD X006: barn.csv:4: does not decode as utf-8: byte 0x81 is not valid UTF-8 at line 4"
+    assert line in out.splitlines()

@@ -16,7 +16,7 @@ from export_fixtures import (
     validate,
     write,
 )
-from rows_fixtures import base_tables
+from rows_fixtures import PNR_1, base_tables
 
 from bbic_core import contract
 from bbic_core.validation.result import ValidationSettings
@@ -102,6 +102,15 @@ def test_x010_reused_id_with_other_checksums(tmp_path: Path) -> None:
     other = {name: "0" * 64 for name in manifest_checksums(folder)}
     result, _ = validate(folder, history=FakeHistory(loaded={"exp-1": other}))
     assert result.refusal is not None and result.refusal.code == "X010"
+
+
+def test_x010_message_does_not_echo_the_export_id_raw(tmp_path: Path) -> None:
+    export_id = f"exp {PNR_1}\n2"  # free text from the manifest: one line, no personal number
+    folder = write(tmp_path / "e", base_tables(), export_id=export_id)
+    other = {name: "0" * 64 for name in manifest_checksums(folder)}
+    result, _ = validate(folder, history=FakeHistory(loaded={export_id: other}))
+    assert result.refusal is not None and result.refusal.code == "X010"
+    assert "'exp *** 2'" in result.refusal.message and "\n" not in result.refusal.message
 
 
 def test_same_id_same_checksums_is_skipped_not_refused(tmp_path: Path) -> None:

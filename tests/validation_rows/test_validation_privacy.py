@@ -18,7 +18,8 @@ IN_TEXT = luhn_pnr("19800101", "222")  # a parent's number typed into free text
 IN_EXTRA = luhn_pnr("19810202", "333")
 IN_DATE = luhn_pnr("20140505", "444")
 QUARANTINED = luhn_pnr("20130606", "555")
-NUMBERS = (PNR_1, PNR_2, INVALID, SAMORDNING, IN_TEXT, IN_EXTRA, IN_DATE, QUARANTINED)
+IN_CODE = luhn_pnr("19790303", "666")  # typed into a code column of another file than barn
+NUMBERS = (PNR_1, PNR_2, INVALID, SAMORDNING, IN_TEXT, IN_EXTRA, IN_DATE, QUARANTINED, IN_CODE)
 
 
 def _needles() -> list[str]:
@@ -40,6 +41,7 @@ def _export(tmp_path: Path) -> Path:
         {"barn_id": "B6", "personnummer": QUARANTINED, "kon": "X"},  # V003: quarantined, number valid
         {"barn_id": "B7", "personnummer": INVALID, "kon": "Y"},  # quarantined with an invalid number
     ]
+    t["aktualisering"].append({**t["aktualisering"][0], "aktualisering_id": "K2", "orsak": IN_CODE})  # V003
     folder = write(tmp_path / "e", t)
     barn = folder / "barn.csv"
     text = barn.read_text(encoding="utf-8")
@@ -86,6 +88,8 @@ def test_no_raw_personal_number_in_any_table(tmp_path: Path) -> None:
     raw = dict(con.execute("SELECT line, raw_json FROM quarantine WHERE file = 'barn.csv'").fetchall())
     assert '"personnummer":"p_' in raw[7] and '"personnummer":"***"' in raw[8]
     assert '"anteckning"' in raw[7] and '"_extra":["***"]' in raw[9]
+    (akt,) = con.execute("SELECT raw_json FROM quarantine WHERE file = 'aktualisering.csv'").fetchall()
+    assert '"orsak":"***"' in akt[0]
     (pseudonyms,) = con.execute("SELECT count(pseudonym) FROM clean_barn").fetchall()[0]
     assert pseudonyms == 3  # B1, B2, B4; B3's number is invalid
 

@@ -58,9 +58,11 @@ def _run(con: duckdb.DuckDBPyConnection, files: Iterable[tuple[str, inputs.RawFi
     con.execute(f"CREATE OR REPLACE TABLE {HITS} (tbl VARCHAR, line INTEGER, column_name VARCHAR, "
                 "code VARCHAR, severity VARCHAR, message VARCHAR, counts BOOLEAN)")
     unknown: dict[str, list[str]] = {}
+    header_lines: dict[str, int] = {}
     for name, raw in files:
         spec = contract.BY_NAME[name]
         unknown[spec.table] = list(raw.unknown_columns)
+        header_lines[spec.table] = raw.header_line
         normalise.load_raw(con, spec, inputs.prepare(spec, raw, pseudonymiser))
         normalise.build_normalised(con, spec)
     missing = [spec.name for spec in contract.FILES if spec.table not in unknown]
@@ -72,7 +74,7 @@ def _run(con: duckdb.DuckDBPyConnection, files: Iterable[tuple[str, inputs.RawFi
         statements += keys.statements(spec)
         statements += dates.statements(spec, ctx)
         statements += references.own_statements(spec)
-        columns.record(con, spec.table, unknown[spec.table])
+        columns.record(con, spec.table, unknown[spec.table], header_lines[spec.table])
     statements += personnummer_rules.statements()
     statements += content.statements()
     for table in contract.LOAD_ORDER:

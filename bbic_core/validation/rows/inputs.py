@@ -3,8 +3,8 @@
 The reader gives, per contract file, one string column per contract column (values exactly as
 read), `_line` and `_extra`. Here the personal number is checked (V010–V014 need its validity,
 date and sex) and replaced by its keyed pseudonym, or `***` when invalid: the raw number never
-reaches DuckDB. Free text where a number could hide (unknown columns, surplus fields, the other
-`barn` columns) has personal-number shapes masked for the same reason.
+reaches DuckDB. Any other value where a number could hide (every column but the ids and
+references, unknown columns, surplus fields) has personal-number shapes masked for the same reason.
 """
 
 from __future__ import annotations
@@ -27,6 +27,10 @@ PNR_BIRTH = "_pnr_birth"
 PNR_SEX = "_pnr_sex"
 PNR_CMP = "_pnr_cmp"  # keyed token of the trimmed value: V004 compares numbers without seeing them
 PSEUDONYM = "pseudonym"
+# Ids and references keep their value (masking would change which row they name); the personal number
+# is pseudonymised below. Every other column (codes, dates, flags, districts, municipality codes) is
+# masked: a personal number there is invalid anyway (V002/V003 either way) and must not reach DuckDB.
+_NOT_MASKED = frozenset({contract.Kind.TEXT, contract.Kind.PERSONNUMMER})
 
 
 class RawFileLike(Protocol):
@@ -43,6 +47,9 @@ class RawFileLike(Protocol):
 
     @property
     def rows_read(self) -> int: ...
+
+    @property
+    def header_line(self) -> int: ...
 
 
 def trim_blanks(arr: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
@@ -67,7 +74,7 @@ def prepare(spec: contract.FileSpec, raw: RawFileLike, pseudonymiser: Pseudonymi
     columns: dict[str, pa.ChunkedArray | pa.Array] = {}
     for col in spec.columns:
         values = _string_column(table, col.name)
-        if spec.table == "barn" and col.name != "barn_id" and col.kind is not contract.Kind.PERSONNUMMER:
+        if col.kind not in _NOT_MASKED:
             values = mask_pnr_like(values)
         columns[col.name] = values
     unknown = list(raw.unknown_columns)
