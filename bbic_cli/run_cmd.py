@@ -16,10 +16,9 @@ import os
 import secrets
 import shutil
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from dagster_duckdb import DuckDBResource
 from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -27,8 +26,10 @@ from rich.table import Table
 from bbic_core.pseudonym import ENV_KEY, ENV_KEY_FILE, KeyMissingError
 from pipelines.inbox import scan
 from pipelines.registers import resolve_register
-from pipelines.resources import DEFAULTS, DEMO_KEY_PREFIX, INT_DEFAULTS, SAMPLE_ROOT, BbicSettings
-from pipelines.runner import RunSummary, run_nightly
+from pipelines.settings import DEFAULTS, DEMO_KEY_PREFIX, INT_DEFAULTS, SAMPLE_ROOT
+
+if TYPE_CHECKING:
+    from pipelines.runner import RunSummary
 
 EXIT_OK = 0
 EXIT_USAGE = 1
@@ -81,13 +82,10 @@ def prepare_sample(inbox: Path, register: Path, archive: Path, console: Console)
     work = inbox.parent / ".synth-tmp"
     shutil.rmtree(work, ignore_errors=True)
     with console.status(f"Skapar exempeldata ({SAMPLE_SCALE}) …"):
-        try:
-            from bbic_core.synth.generate import generate
-        except ImportError:  # the generator is optional: a small built-in export will do
-            export_dir, register_dir, export_id = _builtin_sample(work)
-        else:
-            result = generate(work, scale=SAMPLE_SCALE)
-            export_dir, register_dir, export_id = result.export_dir, result.register_dir, result.export_id
+        from bbic_core.synth.generate import generate
+
+        result = generate(work, scale=SAMPLE_SCALE)
+        export_dir, register_dir, export_id = result.export_dir, result.register_dir, result.export_id
     if not (register / "organisation.yaml").is_file():
         register.mkdir(parents=True, exist_ok=True)
         for child in register_dir.iterdir():
@@ -95,59 +93,6 @@ def prepare_sample(inbox: Path, register: Path, archive: Path, console: Console)
                 shutil.copyfile(child, register / child.name)
     os.rename(export_dir, inbox / export_id)
     shutil.rmtree(work, ignore_errors=True)
-
-
-def _builtin_sample(work: Path) -> tuple[Path, Path, str]:
-    """A small export for the built-in register, for when the generator is not installed."""
-    from bbic_core.export_writer import write_export
-    from bbic_core.register import sample_register_dir
-
-    tables: dict[str, list[dict[str, str | None]]] = {
-        "personal": [
-            {
-                "handlaggare_id": "BR0042",
-                "stadsdel": "bromma",
-                "roll": "HANDLAGGARE",
-                "bbic_anvandare": "J",
-                "anstalld_fran": "2015-01-01",
-            }
-        ],
-        "barn": [
-            {"barn_id": "B1", "fodelsedatum": "2015-03-12", "kon": "1"},
-            {"barn_id": "B2", "fodelsedatum": "2012-07-05", "kon": "2"},
-        ],
-        "arende": [{"arende_id": "A1", "barn_id": "B1", "stadsdel": "bromma", "oppnat_datum": "2025-01-10"}],
-        "aktualisering": [
-            {
-                "aktualisering_id": "K1",
-                "barn_id": "B1",
-                "arende_id": "A1",
-                "stadsdel": "bromma",
-                "typ": "ANSOKAN",
-                "inkom_datum": "2025-01-10",
-                "orsak": "ANSOKAN_OM_STOD",
-                "forhandsbedomning_datum": "2025-01-15",
-                "forhandsbedomning_beslut": "INLEDA",
-                "bbic_formular": "J",
-                "handlaggare_id": "BR0042",
-            }
-        ],
-        "utredning": [
-            {
-                "utredning_id": "U1",
-                "barn_id": "B1",
-                "arende_id": "A1",
-                "aktualisering_id": "K1",
-                "stadsdel": "bromma",
-                "inledd_datum": "2025-01-15",
-                "bbic_formular": "J",
-            }
-        ],
-    }
-    export_dir = write_export(
-        work / "export", tables, export_id="sample-builtin-2025-06-30", created_at="2025-06-30T23:30:00+02:00"
-    )
-    return export_dir, sample_register_dir(), "sample-builtin-2025-06-30"
 
 
 def _top_rules(rules: dict[str, int], n: int = 3) -> str:
@@ -239,6 +184,12 @@ def run(
         settings.update(
             pseudonym_key=os.environ.get(ENV_KEY, ""), pseudonym_key_file=os.environ.get(ENV_KEY_FILE, "")
         )
+    # Dagster is imported only here, so the other `bbic` commands start quickly.
+    from dagster_duckdb import DuckDBResource
+
+    from pipelines.resources import BbicSettings
+    from pipelines.runner import run_nightly
+
     bbic = BbicSettings(**settings)
     try:
         bbic.pseudonymiser()

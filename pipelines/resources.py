@@ -29,26 +29,8 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from bbic_core.pseudonym import ENV_KEY, ENV_KEY_FILE, KeyMissingError, Pseudonymiser, load_key
+from pipelines.settings import DEFAULTS, DEMO_KEY_PREFIX, INT_DEFAULTS
 
-SAMPLE_ROOT = Path("var/sample")
-DEFAULTS: dict[str, str] = {
-    "BBIC_INBOX": str(SAMPLE_ROOT / "inbox"),
-    "BBIC_ARCHIVE": str(SAMPLE_ROOT / "archive"),
-    "BBIC_DUCKDB_PATH": str(SAMPLE_ROOT / "data" / "bbic.duckdb"),
-    "BBIC_REGISTER_DIR": str(SAMPLE_ROOT / "register"),
-    "BBIC_REPORTS": str(SAMPLE_ROOT / "reports"),
-    "BBIC_MUNICIPALITY": "0180",
-    "BBIC_REPORT_FORMATS": "html,pdf,xlsx,csv",
-    "BBIC_REPORT_SCOPES": "",
-    "BBIC_REPORT_MODE": "internal",
-}
-INT_DEFAULTS: dict[str, int] = {
-    "BBIC_SETTLE_SECONDS": 60,
-    "BBIC_ARCHIVE_KEEP_DAYS": 90,
-    "BBIC_ERROR_SHARE_PERCENT": 5,
-    "BBIC_ERROR_ROWS": 10,
-}
-DEMO_KEY_PREFIX = b"DEMO-"  # a generated sample key says so, and real data refuses it
 POOL = "bbic_duckdb"  # the concurrency pool of every step that opens the main DuckDB file
 
 
