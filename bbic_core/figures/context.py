@@ -111,6 +111,10 @@ def report_context(con: duckdb.DuckDBPyConnection, register: Register, kind: Rep
     if period.end < period.start:
         raise ValueError(f"the period ends ({period.end}) before it starts ({period.start})")
     districts = tuple(register.districts_for_scope(scope, period.end))
+    if kind == ReportKind.LICENS:
+        # a licence check as of D judges the committees that exist on D, for the city as for a network or
+        # a district (docs/decisions.md, "Figures audit"); the follow-up reports keep every district
+        districts = tuple(code for code in districts if register.district(code).in_force(period.end))
     quarantined = _quarantined(con, register, kind, meta.export_id, districts)
     unknown: int | None = None
     notes: list[str] = []

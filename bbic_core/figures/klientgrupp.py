@@ -1,7 +1,8 @@
 """Report 2, klientgruppen: measures B1–B6 (reports.md).
 
 The investigated children are the distinct children with an investigation in scope closed in P;
-each is described by its first such investigation (earliest `inledd_datum`, then smallest id).
+each is described by its first such investigation (earliest `inledd_datum`, then smallest id in
+text order: ids are compared exactly, as the contract says).
 """
 
 from __future__ import annotations
@@ -51,10 +52,12 @@ def _age_sex_cube(out: FigureList, measure: str, cells: Counter[tuple[str, str]]
 def _utredda_barn(con: duckdb.DuckDBPyConnection, params: dict[str, Any], out: FigureList) -> None:
     age = sql.age_sql("b.fodelsedatum_effektiv", "f.inledd_datum")
     found = sql.rows(con, f"""
+        -- the first: earliest inledd_datum, then smallest id in text order (docs/decisions.md, "Figures audit")
         WITH f AS (
             SELECT * FROM utredning
              WHERE {sql.in_scope()} AND avslutad_datum BETWEEN $p_from AND $p_to
-            QUALIFY row_number() OVER (PARTITION BY barn_id ORDER BY inledd_datum, utredning_id) = 1
+            QUALIFY row_number() OVER (PARTITION BY barn_id
+                                       ORDER BY inledd_datum, utredning_id) = 1
         ),
         -- B6: the aktualisering that led to the investigation is its aktualisering_id; when empty,
         -- the latest one of the child received on or before inledd_datum (all of them on that date)

@@ -34,23 +34,32 @@ def due_reviews_sql(*, bbic_form_only: bool) -> str:
     d_prev = sql.plus_months_sql("p.start_d", "6 * (p.k - 1)")
     return f"""
         WITH plac AS (
-            SELECT insats_id, stadsdel, lagrum, coalesce(start_datum, beslut_datum) AS start_d,
-                   least(coalesce(slut_datum, $upper), $upper) AS stop_d
-              FROM insats
-             WHERE {sql.in_scope()} AND {sql.placement_sql()} AND lagrum <> 'LVU_6' AND beslut_datum <= $upper
+            SELECT * FROM (
+                SELECT insats_id, stadsdel, lagrum, coalesce(start_datum, beslut_datum) AS start_d,
+                       least(coalesce(slut_datum, $upper), $upper) AS stop_d
+                  FROM insats
+                 WHERE {sql.in_scope()} AND {sql.placement_sql()} AND lagrum <> 'LVU_6'
+                   AND beslut_datum <= $upper
+            )
+            -- start < d_k ≤ stop: only placements that can have a due date in the window (performance)
+             WHERE stop_d > start_d AND stop_d >= $due_from AND start_d < $due_to
         ),
-        -- k runs to a bound that date_diff (month boundaries) never undercounts; d_k ≤ stop_d trims it
+        -- k runs over a range that month boundaries (date_diff) never cut short: d_k lies in the month
+        -- 6k months after the start's, so d_k ≥ $due_from needs 6k ≥ date_diff(start, $due_from) and
+        -- d_k ≤ min(stop, $due_to) needs 6k ≤ date_diff(start, min(stop, $due_to)); the filter trims
         candidates AS (
-            SELECT *, unnest(generate_series(1, date_diff('month', start_d, stop_d) // 6 + 1)) AS k
-              FROM plac WHERE stop_d >= start_d
+            SELECT *, unnest(generate_series(
+                       greatest(1, date_diff('month', start_d, $due_from) // 6),
+                       date_diff('month', start_d, least(stop_d, $due_to)) // 6 + 1)) AS k
+              FROM plac
         ),
-        due AS (
-            SELECT p.insats_id, p.stadsdel, p.lagrum, p.k, {d_k} AS d_k, {d_prev} AS d_prev
-              FROM candidates p
-        ),
-        due_in_window AS (
-            SELECT due.* FROM due JOIN plac USING (insats_id)
-             WHERE due.d_k <= plac.stop_d AND due.d_k BETWEEN $due_from AND $due_to
+        -- read twice below: materialised once
+        due_in_window AS MATERIALIZED (
+            SELECT * FROM (
+                SELECT p.insats_id, p.stadsdel, p.lagrum, p.k, p.stop_d, {d_k} AS d_k, {d_prev} AS d_prev
+                  FROM candidates p
+            )
+             WHERE d_k <= stop_d AND d_k BETWEEN $due_from AND $due_to
         ),
         in_time AS (
             SELECT DISTINCT p.insats_id, p.k
