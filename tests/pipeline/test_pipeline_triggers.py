@@ -137,3 +137,23 @@ def test_instance_template_limits_the_pool_to_one(tmp_path: Path) -> None:
         assert str(config.pool_config.pool_granularity).lower().endswith("run")
     finally:
         instance.dispose()
+
+
+def test_dg_cli_loads_the_project(tmp_path: Path) -> None:
+    # `dg` reads [tool.dg] in pyproject.toml; the same Definitions as workspace.yaml must load.
+    venv = Path(sys.executable).parent.parent
+    env = {**os.environ, "DAGSTER_HOME": str(tmp_path), "VIRTUAL_ENV": str(venv)}
+    proc = subprocess.run(
+        [str(Path(sys.executable).parent / "dg"), "list", "defs", "--json"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    listed = proc.stdout
+    for asset in ("landed_export", "validated_export", "snapshot", "figures", "reports"):
+        assert f'"{asset}"' in listed
+    assert "inbox_sensor" in listed and "nightly_schedule" in listed
