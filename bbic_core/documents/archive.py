@@ -97,12 +97,16 @@ ComputeFn = Callable[[ReportKind, Scope, Period], tuple[list[Figure], DocumentCo
 def render_standard_set(con: duckdb.DuckDBPyConnection, register: Register, reports_root: Path, *,
                         as_of: dt.date, export_id: str, formats: Sequence[str] = FORMATS,
                         mode: Mode = "internal", scopes: Iterable[Scope] | None = None, workers: int = 2,
-                        k: int = DEFAULT_K) -> Path:
+                        k: int = DEFAULT_K, licence_withheld_reason: str | None = None) -> Path:
     """Render the standard set of `as_of` under `reports_root`; returns `reports_root/<as-of>`.
 
     For every scope (default: the municipality, every network and district in force on `as_of`):
     `verksamhet` and `klientgrupp` for each of `standard_periods(as_of)`, and the licence check once,
     as of D = `as_of`. Published mode applies disclosure control across all scopes of the day.
+
+    `licence_withheld_reason` (the register's error, `file:line: key: message`) withholds the
+    licence check (register.md: "only the licence report is withheld while the current register is
+    invalid"): no licence document or figure is written and the index says why in its place.
     """
     chosen = list(scopes) if scopes is not None else default_scopes(register, as_of)
     names = scope_names(register)
@@ -113,11 +117,12 @@ def render_standard_set(con: duckdb.DuckDBPyConnection, register: Register, repo
         ctx = from_report_context(rc, mode=mode, names=names, k=k)
         return figures, replace(ctx, export_id=export_id)
 
-    documents = compute_documents(compute, chosen, standard_periods(as_of), as_of)
+    documents = compute_documents(compute, chosen, standard_periods(as_of), as_of,
+                                  licence=licence_withheld_reason is None)
     if mode == "published":
         documents = disclose(documents, lambda period_end: hierarchy(register, chosen, period_end), k)
     return write_report_set(documents, reports_root, as_of=as_of, export_id=export_id, formats=formats,
-                            workers=workers, mode=mode)
+                            workers=workers, mode=mode, licence_withheld_reason=licence_withheld_reason)
 
 
 def scope_names(register: Register) -> dict[str, str]:
@@ -132,7 +137,7 @@ def scope_folder(scope: Scope) -> str:
 
 
 def compute_documents(compute: ComputeFn, scopes: Sequence[Scope], periods: Mapping[str, Period],
-                      as_of: dt.date) -> list[Document]:
+                      as_of: dt.date, *, licence: bool = True) -> list[Document]:
     documents = []
     for scope in scopes:
         for period_name, period in periods.items():
@@ -140,6 +145,8 @@ def compute_documents(compute: ComputeFn, scopes: Sequence[Scope], periods: Mapp
                 figures, ctx = compute(kind, scope, period)
                 ctx = replace(ctx, period_name=PERIOD_LABELS.get(period_name, ""))
                 documents.append(Document(ctx, tuple(figures), scope_folder(scope), period_name))
+        if not licence:
+            continue
         figures, ctx = compute(ReportKind.LICENS, scope, Period(as_of, as_of))
         documents.append(Document(ctx, tuple(figures), scope_folder(scope), LICENCE_PERIOD_NAME))
     return documents
@@ -210,8 +217,11 @@ def render_document(job: RenderJob) -> list[str]:
 
 def write_report_set(documents: Sequence[Document], reports_root: Path, *, as_of: dt.date, export_id: str,
                      formats: Sequence[str] = FORMATS, workers: int = 2, mode: Mode = "internal",
-                     progress: Callable[[str], None] | None = None) -> Path:
+                     progress: Callable[[str], None] | None = None,
+                     licence_withheld_reason: str | None = None) -> Path:
     """Write rendered documents, the per-scope `figures.csv` and the index; swap the set into place."""
+    if licence_withheld_reason is not None:
+        documents = [d for d in documents if d.ctx.report != ReportKind.LICENS]
     unknown = set(formats) - set(FORMATS)
     if unknown:
         raise ValueError(f"unknown formats: {', '.join(sorted(unknown))} (known: {', '.join(FORMATS)})")
@@ -235,7 +245,8 @@ def write_report_set(documents: Sequence[Document], reports_root: Path, *, as_of
         if doc_formats:
             jobs = [RenderJob(doc, staging / doc.folder, doc_formats) for doc in documents]
             _run(jobs, workers, progress)
-        write_index(documents, staging, as_of=as_of, export_id=export_id, formats=formats, mode=mode)
+        write_index(documents, staging, as_of=as_of, export_id=export_id, formats=formats, mode=mode,
+                    licence_withheld_reason=licence_withheld_reason)
         _swap_into_place(staging, final)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -305,8 +316,15 @@ def _is_date(name: str) -> bool:
 
 # --- the index page -------------------------------------------------------------------------------------
 
+def licence_withheld_notice(reason: str) -> str:
+    """What the index says in place of the licence links while the register is invalid."""
+    return (f"Licenskontrollen hålls inne: registret (organisation och utbildning) kunde inte läsas "
+            f"({reason}). Uppföljningsrapporterna bygger på det senast giltiga registret; licenskontrollen "
+            f"tas fram igen när ett rättat register har lästs in.")
+
+
 def write_index(documents: Sequence[Document], folder: Path, *, as_of: dt.date, export_id: str,
-                formats: Sequence[str], mode: Mode) -> None:
+                formats: Sequence[str], mode: Mode, licence_withheld_reason: str | None = None) -> None:
     scopes: dict[str, IndexScope] = {}
     for doc in documents:
         entry = scopes.setdefault(doc.folder, IndexScope(doc.ctx.scope_name, doc.folder, doc.ctx.scope.level))
@@ -318,6 +336,7 @@ def write_index(documents: Sequence[Document], folder: Path, *, as_of: dt.date, 
         if members:
             groups.append((title, members))
     period_names = list(dict.fromkeys(d.period_name for d in documents))
+    notice = licence_withheld_notice(licence_withheld_reason) if licence_withheld_reason is not None else ""
     periods = {name: next(d.ctx.period for d in documents if d.period_name == name) for name in period_names}
     page = environment().get_template("index.html.j2").render(
         css=_css(), as_of=as_of, as_of_label=labels.format_date_sv(as_of), export_id=export_id,
@@ -325,6 +344,7 @@ def write_index(documents: Sequence[Document], folder: Path, *, as_of: dt.date, 
         period_labels=PERIOD_LABELS, periods=periods, formats=[f for f in formats if f != "csv"],
         format_labels=FORMAT_LABELS, csv="csv" in formats, report_titles=labels.REPORT_TITLES,
         reports=[ReportKind.VERKSAMHET, ReportKind.KLIENTGRUPP, ReportKind.LICENS],
+        licence_notice=notice,
     )
     (folder / "index.html").write_text(page, encoding="utf-8")
 

@@ -4,12 +4,15 @@ naming a web address, and a stable element id so the same figures give the same 
 
 from __future__ import annotations
 
+import math
 import re
+from collections.abc import Sequence
 
 import pygal
 from pygal.style import Style
 
-from bbic_core.documents.tables import ChartData
+from bbic_core.documents.labels import format_number_sv
+from bbic_core.documents.tables import ChartData, beyond_four_months
 
 FONT = "DejaVu Sans"
 BLUE = "#1f5a96"
@@ -70,10 +73,41 @@ def render_chart(chart: ChartData, chart_id: str) -> str:
     return sanitise_svg(svg, chart_id)
 
 
+# Steps of a count axis: whole numbers only (half a child or 2,5 investigations make no sense).
+_COUNT_STEPS = (1, 2, 5)
+_MAX_COUNT_TICKS = 6
+
+
+def count_ticks(values: Sequence[float | None]) -> list[int]:
+    """Whole-number ticks from 0 that cover the largest value in at most six steps of 1, 2 or 5 × 10ⁿ."""
+    top = max((v for v in values if v is not None), default=0.0)
+    magnitude = 1
+    while True:
+        for base in _COUNT_STEPS:
+            step = base * magnitude
+            if math.ceil(top / step) <= _MAX_COUNT_TICKS:
+                last = max(step, step * math.ceil(top / step))
+                return list(range(0, last + 1, step))
+        magnitude *= 10
+
+
+def format_count(value: float) -> str:
+    """A count on an axis, the Swedish way (`1 250`, `12 500`)."""
+    return format_number_sv(str(round(value)))
+
+
+def _count_axis(plot: pygal.graph.graph.Graph, values: Sequence[float | None]) -> None:
+    ticks = count_ticks(values)
+    plot.y_labels = ticks
+    plot.range = (0, ticks[-1])
+    plot.value_formatter = format_count
+
+
 def _monthly(chart: ChartData) -> str:
     plot = pygal.Bar(**_config((BLUE,)))
     plot.x_labels = chart.labels
     plot.x_label_rotation = -45 if len(chart.labels) > 8 else 0
+    _count_axis(plot, [v for _, values in chart.series for v in values])
     for name, values in chart.series:
         plot.add(name, values)
     return str(plot.render(is_unicode=True))
@@ -87,21 +121,30 @@ def _time_distribution(chart: ChartData) -> str:
     within: list[float | None] = []
     beyond: list[float | None] = []
     for name, values in chart.series:
-        months = int(name.rstrip("+")) if name.rstrip("+").isdigit() else 99
         value = values[0] if values else None
-        within.append(value if months < 4 else None)
-        beyond.append(value if months >= 4 else None)
-    plot.add("Inom fyra månader", within)
-    plot.add("Över fyra månader (lagens gräns)", beyond)
+        within.append(None if beyond_four_months(name) else value)
+        beyond.append(value if beyond_four_months(name) else None)
+    _count_axis(plot, [*within, *beyond])
+    plot.add(WITHIN_LABEL, within)
+    plot.add(BEYOND_LABEL, beyond)
     return str(plot.render(is_unicode=True))
+
+
+WITHIN_LABEL = "Inom 4 mån"
+BEYOND_LABEL = "Över 4 mån"
+
+
+# Room right of the plot for half of the last value label ("100,0 %" is centred on the plot's edge).
+NEEDS_MARGIN_RIGHT = 40
 
 
 def _needs(chart: ChartData) -> str:
     height = 90 + 26 * max(len(chart.labels), 1)
-    plot = pygal.HorizontalBar(**_config((BLUE,), height=height))
+    plot = pygal.HorizontalBar(**_config((BLUE,), height=height), margin_right=NEEDS_MARGIN_RIGHT)
     plot.x_labels = list(reversed(chart.labels))  # pygal draws the first label at the bottom
     plot.range = (0, 100)
-    plot.value_formatter = lambda v: f"{v:.1f} %".replace(".", ",")
+    plot.y_labels = list(range(0, 101, 20))
+    plot.value_formatter = lambda v: f"{format_number_sv(f'{v:.1f}')} %"
     for name, values in chart.series:
         plot.add(name, list(reversed(values)))
     return str(plot.render(is_unicode=True))

@@ -180,6 +180,12 @@ def _table_sheet(sheet: Worksheet, table: Table, f: _Formats) -> None:
         for offset, (_, source, part) in enumerate(columns):
             cell = row.cells[source] if source < len(row.cells) else None
             _write_cell(sheet, r, len(table.label_headers) + offset, cell, part, row.total, f)
+    if table.grand_total is not None:
+        # above the header, not under a column: the total belongs to no single column
+        sheet.write_string(1, 0, "Totalt", f.total_label)
+        _write_cell(sheet, 1, 1, table.grand_total, "value", True, f)
+    for r, note in enumerate(table.notes, start=len(table.rows) + 4):
+        sheet.write_string(r, 0, note, f.text)
 
 
 def _write_cell(sheet: Worksheet, r: int, c: int, cell: Cell | None, part: str, total: bool,

@@ -18,9 +18,9 @@ import report_templates
 from bbic_core.documents import labels
 from bbic_core.documents.charts import render_chart
 from bbic_core.documents.context import DocumentContext
-from bbic_core.documents.licence_tables import LicenceDocument, build_licence, status_mark
+from bbic_core.documents.licence_tables import REQUIREMENT_ORDER, LicenceDocument, build_licence, status_mark
 from bbic_core.documents.tables import Section, Table, build_sections, make_cell, select
-from bbic_core.figures.model import Figure, ReportKind
+from bbic_core.figures.model import Figure, ReportKind, ScopeLevel
 
 TEMPLATE_DIR = Path(report_templates.__file__).resolve().parent
 
@@ -57,6 +57,26 @@ class SummaryItem:
     text: str
     basis: str = ""
     status: str = ""  # a requirement status code, for its colour and mark
+
+
+@dataclass(frozen=True, slots=True)
+class RequirementStatus:
+    """One requirement in the licence report's summary box: `R4 Grundutbildning ✘ Ej uppfyllt`."""
+
+    code: str
+    label: str
+    status: str
+    text: str
+
+
+@dataclass(slots=True)
+class LicenceSummary:
+    warnings: list[str]  # C1.provolicens_slut with uppgift=varning = J, first and in bold
+    items: list[SummaryItem]
+    requirements: list[RequirementStatus]  # R1–R5 of a single district
+
+    def __bool__(self) -> bool:
+        return bool(self.warnings or self.items or self.requirements)
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,7 +124,7 @@ def render_html(figures: Sequence[Figure], ctx: DocumentContext) -> str:
     if ctx.report == ReportKind.LICENS:
         licence = build_licence(chosen, ctx)
         values["licence"] = licence
-        values["summary"] = licence_summary(licence)
+        values["summary"] = licence_summary(licence, ctx)
         values["requirements"] = [(code, text) for code, text in labels.REQUIREMENTS.items()
                                   if code != labels.ALL]
     else:
@@ -151,12 +171,36 @@ def summary_items(figures: Sequence[Figure], report: ReportKind) -> list[Summary
     return items
 
 
-def licence_summary(licence: LicenceDocument) -> list[SummaryItem]:
-    items = []
-    for district in licence.districts:
+def licence_summary(licence: LicenceDocument, ctx: DocumentContext) -> LicenceSummary:
+    """The box a reader sees first: a trial licence about to end without an application, then for a
+    district its overall status and R1–R5, for a network or the city how many districts meet all."""
+    single = ctx.scope.level == ScopeLevel.DISTRICT and len(licence.districts) == 1
+    warnings = [
+        district.trial.warning_text if single else f"{district.name}: {district.trial.warning_text}"
+        for district in licence.districts if district.trial is not None and district.trial.warning
+    ]
+    if single:
+        district = licence.districts[0]
+        items = []
         overall = district.overall
-        if overall is None:
-            continue
-        text = f"{status_mark(overall.value)} {overall.text}".strip()
-        items.append(SummaryItem(f"{district.name}: samtliga krav", text, status=overall.value))
-    return items
+        if overall is not None:
+            text = f"{status_mark(overall.value)} {overall.text}".strip()
+            items.append(SummaryItem(f"{district.name}: samtliga krav", text, status=overall.value))
+        requirements = [
+            RequirementStatus(code, labels.REQUIREMENT_SHORT.get(code, ""), cell.value,
+                              f"{status_mark(cell.value)} {cell.text}".strip())
+            for code in REQUIREMENT_ORDER if code != labels.ALL and (cell := district.statuses.get(code))
+        ]
+        return LicenceSummary(warnings, items, requirements)
+    overall_values = [d.overall.value for d in licence.districts if d.overall is not None]
+    met = sum(v == "UPPFYLLT" for v in overall_values)
+    items = []
+    if overall_values:
+        status = "UPPFYLLT" if met == len(overall_values) else "EJ_UPPFYLLT" if met == 0 else ""
+        items.append(SummaryItem("stadsdelar uppfyller samtliga krav", f"{met} av {len(overall_values)}",
+                                 status=status))
+        missing = sum(v == "UNDERLAG_SAKNAS" for v in overall_values)
+        if missing:
+            items.append(SummaryItem("stadsdelar saknar underlag för något krav", str(missing),
+                                     status="UNDERLAG_SAKNAS"))
+    return LicenceSummary(warnings, items, [])

@@ -82,6 +82,15 @@ REQUIREMENTS: Mapping[str, str] = {
     ALL: "Samtliga krav",
 }
 
+# The requirements in a word, for the licence report's summary box (the full text is in its legend).
+REQUIREMENT_SHORT: Mapping[str, str] = {
+    "R1": "Licens",
+    "R2": "BBIC-ansvarig",
+    "R3": "Lokal utbildare",
+    "R4": "Grundutbildning",
+    "R5": "BBIC-formulären",
+}
+
 FORM_DOCUMENTS: Mapping[str, str] = catalogue.C5_DOKUMENT
 
 SUB_VALUES: Mapping[str, str] = catalogue.UPPGIFT  # the `uppgift` key of the licence rows
@@ -219,6 +228,28 @@ def breakdown_value_label(key: str, value: str, names: Mapping[str, str] | None 
     if key in _FREE_TEXT_KEYS:
         return value
     return value
+
+
+def code_rank(key: str, value: str) -> int | None:
+    """The position of `value` in the code list of breakdown `key` (tables follow the code list's
+    order, as A7 does); None for a key without a code list or a value outside it."""
+    code_list = _CODE_LISTS.get(key)
+    if code_list is None:
+        return None
+    values = code_list.values()
+    return values.index(value) if value in values else None
+
+
+_PARENTHESIS = re.compile(r"(?P<short>.*\S)\s+\((?P<long>[^()]+)\)")
+
+
+def short_header(label: str) -> tuple[str, str]:
+    """A column header and what it leaves out: `LVU 6 § (omedelbart omhändertagande)` →
+    (`LVU 6 §`, `omedelbart omhändertagande`); a label without a parenthesis → (label, "")."""
+    match = _PARENTHESIS.fullmatch(label)
+    if match is None:
+        return label, ""
+    return match.group("short"), match.group("long")
 
 
 def triangle_side(version: str, area: str) -> str:

@@ -20,6 +20,29 @@ LIST_KEYS = ("enhet", "handlaggare_id")
 STATUS_MARKS: Mapping[str, str] = {"UPPFYLLT": "✔", "EJ_UPPFYLLT": "✘", "UNDERLAG_SAKNAS": "–"}
 
 
+@dataclass(frozen=True, slots=True)
+class TrialLicence:
+    """C1.provolicens_slut of one district: the trial licence's end, days left, and the warning."""
+
+    end: str
+    days_left: str
+    warning: bool
+
+    @property
+    def warning_text(self) -> str:
+        """`Prövolicensen upphör 2027-01-15 (om 52 dagar) och ansökan om licens är inte skickad`."""
+        return (f"Prövolicensen upphör {self.end} ({_days_text(self.days_left)}) "
+                "och ansökan om licens är inte skickad")
+
+
+def _days_text(days: str) -> str:
+    if days == "0":
+        return "i dag"
+    if days == "1":
+        return "om 1 dag"
+    return f"om {labels.format_number_sv(days)} dagar" if days else "inom kort"
+
+
 @dataclass(slots=True)
 class DistrictLicence:
     code: str
@@ -28,6 +51,8 @@ class DistrictLicence:
     facts: Table
     forms: Table | None = None
     lists: list[Table] = field(default_factory=list)
+    trial: TrialLicence | None = None
+    statuses: dict[str, Cell] = field(default_factory=dict)  # C.krav by requirement (R1…R5, ALL)
 
     @property
     def overall(self) -> Cell | None:
@@ -73,6 +98,7 @@ def _fact_label(measure: str, values: Mapping[str, str]) -> str:
 def _district(code: str, rows: Sequence[tuple[list[tuple[str, str]], Figure]],
               names: Mapping[str, str]) -> DistrictLicence:
     requirement_cells: dict[str, Figure] = {}
+    trial: dict[str, str] = {}
     form_rows: list[Row] = []
     fact_rows: list[Row] = []
     list_items: dict[tuple[str, str], list[str]] = {}
@@ -80,6 +106,8 @@ def _district(code: str, rows: Sequence[tuple[list[tuple[str, str]], Figure]],
         values = dict(pairs)
         if figure.measure == "C.krav":
             requirement_cells[values.get("krav", labels.ALL)] = figure
+        if figure.measure == "C1.provolicens_slut":
+            trial[values.get("uppgift", "slut")] = figure.value
         elif figure.measure == "C5.formular" and "dokument" in values:
             form_rows.append(Row([labels.breakdown_value_label("dokument", values["dokument"])],
                                  [make_cell(figure)]))
@@ -102,7 +130,10 @@ def _district(code: str, rows: Sequence[tuple[list[tuple[str, str]], Figure]],
     lists = [Table(measure, f"{labels.measure_info(measure).title} – {name}", [labels.dimension_title(key)],
                    [], [Row([item], []) for item in items], sheet_hint=key)
              for (measure, key), items in list_items.items()]
-    return DistrictLicence(code, name, requirements, facts, forms, lists)
+    trial_licence = (TrialLicence(trial["slut"], trial.get("dagar_kvar", ""), trial.get("varning") == "J")
+                     if "slut" in trial else None)
+    statuses = {r: make_cell(f) for r, f in requirement_cells.items()}
+    return DistrictLicence(code, name, requirements, facts, forms, lists, trial_licence, statuses)
 
 
 def _summary(districts: Sequence[DistrictLicence]) -> Table:

@@ -67,6 +67,12 @@ class Table:
     rows: list[Row]
     sheet_hint: str = ""  # what tells this table apart from its siblings of the same measure ("lagrum")
     key_figures: bool = False
+    header_titles: list[str] = field(default_factory=list)  # a shortened value header's full label
+    notes: list[str] = field(default_factory=list)  # footnotes printed under the table
+    grand_total: Cell | None = None  # a cross-table without margins: its total, shown on a line of its own
+
+    def header_title(self, i: int) -> str:
+        return self.header_titles[i] if i < len(self.header_titles) else ""
 
     @property
     def basis_column(self) -> bool:
@@ -189,7 +195,7 @@ def build_sections(figures: Sequence[Figure], ctx: DocumentContext) -> list[Sect
             continue
         section.tables.extend(measure_tables(measure, parsed, ctx.names))
         if measure in CHART_MEASURES:
-            section.charts.extend(chart_data(measure, parsed))
+            section.charts.extend(chart_data(measure, parsed, by_measure))
     return [sections[g] for g in sorted(sections, key=_group_sort_key)]
 
 
@@ -226,17 +232,24 @@ Parsed = Sequence[tuple[tuple[tuple[str, str], ...], Figure]]
 
 
 def _value_orders(keys: Sequence[str], cells: Cells) -> dict[str, list[str]]:
-    """Each dimension's values in the order the figures give them, the total last."""
+    """Each dimension's values in the order of its code list (codes outside it after them, in the
+    order the figures give them), the total last. B4.placeringar lists only the pairs that occur,
+    so the order the figures come in is not the code list's."""
     orders: dict[str, list[str]] = {k: [] for k in keys}
     for values, _ in cells:
         for k in keys:
             if values[k] not in orders[k]:
                 orders[k].append(values[k])
-    for k in keys:
-        if labels.ALL in orders[k]:
-            orders[k].remove(labels.ALL)
-            orders[k].append(labels.ALL)
-    return orders
+    return {k: sorted(seen, key=_ranking(k, seen)) for k, seen in orders.items()}
+
+
+def _ranking(key: str, seen: Sequence[str]) -> Callable[[str], tuple[bool, int, int]]:
+    def rank(value: str) -> tuple[bool, int, int]:
+        position = labels.code_rank(key, value)
+        if position is not None:
+            return value == labels.ALL, 0, position
+        return value == labels.ALL, 1, seen.index(value)
+    return rank
 
 
 def measure_tables(measure: str, parsed: Sequence[tuple[tuple[tuple[str, str], ...], Figure]],
@@ -296,9 +309,29 @@ def _list_table(measure: str, title: str, keys: Sequence[str], cells: Cells,
     return Table(measure, title, headers, [header], rows, hint)
 
 
+def _only_grand_total(keys: Sequence[str], cells: Cells) -> Figure | None:
+    """The grand total when it is the cross-table's only margin (B4.placeringar gives the pairs that
+    occur and `insatstyp=ALL&lagrum=ALL`): a "Totalt" row and column would hold nothing but `·`."""
+    grand = None
+    inner = False
+    for values, figure in cells:
+        at_total = [values[k] == labels.ALL for k in keys]
+        if all(at_total):
+            grand = figure
+        elif any(at_total):
+            return None
+        else:
+            inner = True
+    return grand if inner else None
+
+
 def _cross_table(measure: str, title: str, keys: Sequence[str], cells: Cells,
                  orders: Mapping[str, list[str]], names: Mapping[str, str], hint: str) -> Table:
     row_keys, col_key = list(keys[:-1]), keys[-1]
+    grand = _only_grand_total(keys, cells)
+    if grand is not None:
+        cells = [(values, figure) for values, figure in cells if figure is not grand]
+        orders = {k: [v for v in vs if v != labels.ALL] for k, vs in orders.items()}
     columns = orders[col_key]
     grid: dict[tuple[str, ...], dict[str, Figure]] = {}
     for values, figure in cells:
@@ -312,13 +345,28 @@ def _cross_table(measure: str, title: str, keys: Sequence[str], cells: Cells,
         row_cells = [make_cell(line[c]) if c in line else None for c in columns]
         rows.append(Row(row_labels, row_cells, all(v == labels.ALL for v in row_values)))
     _mark_repeats(rows)
-    return Table(measure, title, [labels.dimension_title(k) for k in row_keys],
-                 [labels.breakdown_value_label(col_key, c, names) for c in columns], rows, hint)
+    # Long column labels (`LVU 6 § (omedelbart omhändertagande)`) would squeeze the table: the
+    # header keeps the short part, the full label goes in its `title` and in a footnote.
+    headers, full, notes = [], [], []
+    for column in columns:
+        label = labels.breakdown_value_label(col_key, column, names)
+        short, left_out = labels.short_header(label)
+        headers.append(short)
+        full.append(label if left_out else "")
+        if left_out:
+            notes.append(f"{short}: {left_out}.")
+    if any(cell is None for row in rows for cell in row.cells):
+        notes.append("· = kombinationen förekommer inte.")
+    return Table(measure, title, [labels.dimension_title(k) for k in row_keys], headers, rows, hint,
+                 header_titles=full, notes=notes, grand_total=make_cell(grand) if grand is not None else None)
 
 
 # --- chart data -------------------------------------------------------------------------------------------
 
-def chart_data(measure: str, parsed: Sequence[tuple[tuple[tuple[str, str], ...], Figure]]) -> list[ChartData]:
+def chart_data(measure: str, parsed: Sequence[tuple[tuple[tuple[str, str], ...], Figure]],
+               related: Mapping[str, Sequence[Figure]] | None = None) -> list[ChartData]:
+    """The chart of `measure`; `related` (every figure of the report, by measure) lends the A5 chart
+    A5.utr_inom_4man for its caption."""
     title = labels.measure_info(measure).title
     if measure in ("A1.aktualiseringar_manad", "A4.utr_inledda_manad"):
         points = [(dict(p).get("manad", ""), f) for p, f in parsed
@@ -330,9 +378,12 @@ def chart_data(measure: str, parsed: Sequence[tuple[tuple[tuple[str, str], ...],
     if measure == "A5.utr_tid_fordelning":
         points = [(dict(p).get("manader", ""), f) for p, f in parsed
                   if dict(p).get("manader", labels.ALL) != labels.ALL]
+        within = next((f for f in (related or {}).get("A5.utr_inom_4man", ()) if f.breakdown == labels.ALL),
+                      None)
+        notes = (_beyond_note(points, within), _suppressed_note(f for _, f in points))
+        note = " ".join(n for n in notes if n)
         return [ChartData(measure, title, [_months_axis_label(m) for m, _ in points],
-                          [(m, [_chart_number(f)]) for m, f in points], "time_distribution",
-                          _suppressed_note(f for _, f in points))]
+                          [(m, [_chart_number(f)]) for m, f in points], "time_distribution", note)]
     if measure == "B3.behov":
         charts = []
         versions: dict[str, list[tuple[str, Figure]]] = {}
@@ -350,6 +401,44 @@ def chart_data(measure: str, parsed: Sequence[tuple[tuple[tuple[str, str], ...],
                 _suppressed_note(f for _, f in points)))
         return charts
     return []
+
+
+def beyond_four_months(bucket: str) -> bool:
+    """A5.utr_tid_fordelning's bucket (`0`…`5`, `6+`: whole months taken) at or past the law's four months."""
+    months = bucket.rstrip("+")
+    return not months.isdigit() or int(months) >= 4
+
+
+def _beyond_note(points: Sequence[tuple[str, Figure]], within: Figure | None) -> str:
+    """The caption's count beyond the 4-month line: what the chart is for, stated in words.
+
+    The bars count whole months, so the "4 mån" bar also holds the investigations closed on the very
+    day four months had passed, which the law (and A5.utr_inom_4man) counts as in time. The count
+    beyond is A5.utr_inom_4man's denominator − numerator when it is shown; the difference to the
+    orange bars is said, so that the caption and the key figure agree."""
+    if any(f.value == SUPPRESSED for _, f in points):
+        return "Antalet utredningar som tog mer än fyra månader visas inte av röjandeskäl."
+    counts = [(bucket, labels.parse_number(f.value)) for bucket, f in points]
+    total = sum(int(n) for _, n in counts if n is not None)
+    bars = sum(int(n) for bucket, n in counts if n is not None and beyond_four_months(bucket))
+    if total == 0:
+        return ""
+    sv = labels.format_number_sv
+    num = labels.parse_number(within.numerator) if within is not None else None
+    den = labels.parse_number(within.denominator) if within is not None else None
+    if isinstance(num, int) and den == total:
+        beyond = total - num
+        on_the_day = bars - beyond
+        if on_the_day >= 0:
+            note = (f"Över 4 mån: {sv(str(beyond))} av {sv(str(total))} avslutade utredningar tog mer än "
+                    f"fyra månader (lagens gräns).")
+            if on_the_day:
+                note += (f" Staplarna räknar hela månader: stapeln ”4 mån” rymmer också "
+                         f"{sv(str(on_the_day))} som avslutades på dagen då fyra månader hade gått, "
+                         f"alltså i tid.")
+            return note
+    return (f"Över 4 mån: {sv(str(bars))} av {sv(str(total))} avslutade utredningar tog fyra hela månader "
+            f"eller mer (lagens gräns är fyra månader).")
 
 
 def _months_axis_label(value: str) -> str:

@@ -32,6 +32,7 @@ class RenderedReports:
     mode: str
     scopes: tuple[str, ...] | None
     path: str  # the `<as-of>` folder
+    licence_withheld: str | None = None  # the register's error while only its last good copy parses
 
 
 def render(
@@ -44,6 +45,7 @@ def render(
     formats: tuple[str, ...],
     scopes: list[Any],
     mode: str,
+    licence_withheld_reason: str | None = None,
 ) -> Path:
     """`bbic_core.documents.archive.render_standard_set`: writes `<as-of>/`, points `latest` at the newest."""
     from bbic_core.documents.archive import render_standard_set
@@ -60,6 +62,7 @@ def render(
         mode=cast(Literal["internal", "published"], mode),
         scopes=scopes,
         workers=2,
+        licence_withheld_reason=licence_withheld_reason,
     )
 
 
@@ -97,6 +100,8 @@ def reports(context: dg.AssetExecutionContext, bbic: BbicSettings, duckdb: DuckD
     if current is None:
         raise dg.Failure(description="no snapshot has been loaded yet")
     root = bbic.reports_path
+    # register.md: only the licence report is withheld while the current register is invalid
+    withheld = (state.error or "okänt fel") if state.source == "last_good" else None
     wanted = RenderedReports(
         export_id=current.export_id,
         as_of=current.as_of.isoformat(),
@@ -105,6 +110,7 @@ def reports(context: dg.AssetExecutionContext, bbic: BbicSettings, duckdb: DuckD
         mode=bbic.report_mode,
         scopes=bbic.scopes,
         path=str(root / current.as_of.isoformat()),
+        licence_withheld=withheld,
     )
     state_path = data_dir(duckdb) / STATE_FILE
     previous = _read_state(state_path) or {}
@@ -116,7 +122,10 @@ def reports(context: dg.AssetExecutionContext, bbic: BbicSettings, duckdb: DuckD
     try:
         root.mkdir(parents=True, exist_ok=True)
         if state.source == "last_good":
-            context.log.warning(f"the register does not parse, the last good one is used: {state.error}")
+            context.log.warning(
+                f"the register does not parse, the last good one is used and the licence check is "
+                f"withheld: {state.error}"
+            )
         try:
             scopes = chosen_scopes(state.register, current.as_of, bbic.scopes)
         except ValueError as exc:
@@ -130,6 +139,7 @@ def reports(context: dg.AssetExecutionContext, bbic: BbicSettings, duckdb: DuckD
             formats=bbic.formats,
             scopes=scopes,
             mode=bbic.report_mode,
+            licence_withheld_reason=withheld,
         )
     finally:
         copy.close()
