@@ -52,7 +52,7 @@ def _age_sex_cube(out: FigureList, measure: str, cells: Counter[tuple[str, str]]
 def _utredda_barn(con: duckdb.DuckDBPyConnection, params: dict[str, Any], out: FigureList) -> None:
     age = sql.age_sql("b.fodelsedatum_effektiv", "f.inledd_datum")
     found = sql.rows(con, f"""
-        -- the first: earliest inledd_datum, then smallest id in text order (docs/decisions.md, "Figures audit")
+        -- the first: earliest inledd_datum, then smallest id in text order (decisions.md, "Figures audit")
         WITH f AS (
             SELECT * FROM utredning
              WHERE {sql.in_scope()} AND avslutad_datum BETWEEN $p_from AND $p_to
