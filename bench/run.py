@@ -247,12 +247,15 @@ def _cached(out: Path, scale: str, seed: int) -> bool:
     return bool(found == export_id_for(scale, seed, 0.0, "utf-8", DEFAULT_AS_OF))
 
 
-def bench_scale(out: Path, scale: str, seed: int, regenerate: bool) -> dict[str, Any]:
+def bench_scale(out: Path, scale: str, seed: int, regenerate: bool,
+                previous: dict[str, Any] | None = None) -> dict[str, Any]:
     results: dict[str, Any] = {"scale": scale, "seed": seed, "measured_at": dt.datetime.now(dt.UTC).isoformat(
         timespec="seconds")}
     for stage in STAGES:
         if stage == "generate" and not regenerate and _cached(out, scale, seed):
-            results[stage] = {"cached": True}
+            before = (previous or {}).get("generate") or {}
+            # The export is reused: keep the generation measured when it was made, if known.
+            results[stage] = {**before, "cached": True} if "seconds" in before else {"cached": True}
             continue
         print(f"[bench] {scale}: {stage} …", flush=True)
         results[stage] = _in_child(stage, out, scale, seed)
@@ -296,10 +299,10 @@ def machine() -> dict[str, str]:
 def _fmt_s(stage: dict[str, Any] | None) -> str:
     if not stage:
         return "–"
-    if stage.get("cached"):
-        return "(cached)"
     if "error" in stage:
         return "not yet measurable"
+    if "seconds" not in stage:
+        return "(cached)"
     return f"{stage['seconds']:.1f} s"
 
 
@@ -310,7 +313,7 @@ def _rate(rows: int, stage: dict[str, Any] | None) -> str:
 
 
 def _rss(stage: dict[str, Any] | None) -> str:
-    if not stage or stage.get("cached") or "peak_rss_mib" not in stage:
+    if not stage or "peak_rss_mib" not in stage:
         return "–"
     return f"{stage['peak_rss_mib']:,.0f} MiB".replace(",", " ")
 
@@ -368,25 +371,28 @@ def write_markdown(all_results: dict[str, Any], path: Path) -> None:
         lines.append(f"- **{scale}** (measured {r.get('measured_at', '?')}, seed {r.get('seed')}):")
         for stage in STAGES:
             s = r.get(stage) or {}
+            if not s:
+                continue
             if "error" in s:
-                lines.append(f"  - {stage}: not yet measurable: `{s['error'][:300]}`")
-            elif stage == "pipeline" and s:
-                lines.append(f"  - pipeline: outcomes {s.get('outcomes')}, "
-                             f"quarantined rows {s.get('quarantined')}")
-            elif stage == "reports" and s:
-                lines.append(f"  - reports: {s.get('files')} files {s.get('by_format')}")
-            elif stage == "refresh" and s:
-                lines.append(f"  - pipeline report refresh: {s.get('files')} files under the reports folder "
-                             f"(report error: {s.get('reports_error')})")
+                detail = f"not yet measurable: `{s['error'][:300]}`"
+            elif stage == "generate":
+                detail = "export reused; generated in an earlier run" if s.get("cached") else "generated"
+            elif stage == "pipeline":
+                detail = f"outcomes {s.get('outcomes')}, quarantined rows {s.get('quarantined')}"
+            elif stage == "reports":
+                detail = f"{s.get('files')} files {s.get('by_format')}"
+            elif stage == "refresh":
+                detail = (f"{s.get('files')} files in the reports folder, "
+                          f"report error: {s.get('reports_error')}")
                 if s.get("reports_error"):
-                    lines.append("    so the 2nd nightly run below still had reports to render: it is not a "
-                                 "'nothing to do' night")
-            elif stage == "nightly2" and s:
-                lines.append(f"  - 2nd nightly: outcomes {s.get('outcomes')} "
-                             f"(report error: {s.get('reports_error')})")
-            if s and "load_before" in s:
-                lines.append(f"    ({stage}: 1-minute load average {s['load_before']:.1f} before, "
-                             f"{s['load_after']:.1f} after, on {all_results['machine']['nproc']} cores)")
+                    detail += " (so the 2nd nightly run still had reports to render)"
+            elif stage == "nightly2":
+                detail = f"outcomes {s.get('outcomes')}, report error: {s.get('reports_error')}"
+            else:
+                detail = f"{s.get('rows', '')} rows read"
+            if "load_before" in s:
+                detail += f"; load average {s['load_before']:.1f} → {s['load_after']:.1f}"
+            lines.append(f"  - {stage}: {detail}")
     lines += all_results.get("notes", [])
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
@@ -410,7 +416,8 @@ def main(argv: list[str] | None = None) -> int:
     all_results: dict[str, Any] = json.loads(store.read_text()) if store.is_file() else {"scales": {}}
     all_results["machine"] = machine()
     for scale in scales:
-        all_results["scales"][scale] = bench_scale(args.out, scale, args.seed, args.regenerate)
+        all_results["scales"][scale] = bench_scale(args.out, scale, args.seed, args.regenerate,
+                                                   all_results["scales"].get(scale))
         all_results["scales_run"] = sorted(all_results["scales"], key=lambda s: (
             DEFAULT_SCALES.index(s) if s in DEFAULT_SCALES else 99, s))
         store.write_text(json.dumps(all_results, indent=1, default=str) + "\n", encoding="utf-8")
