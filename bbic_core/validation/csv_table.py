@@ -24,7 +24,7 @@ import pyarrow.csv as pacsv
 from bbic_core.validation.csv_scan import CsvScan, Opener, parse_record, python_records
 
 _LOG = logging.getLogger(__name__)
-_MIN_BLOCK = 1 << 20
+_MIN_BLOCK = 1 << 22  # fewer, larger blocks than pyarrow's 1 MiB default parse a little quicker
 # Up to this many rows with a wrong field count are put back as slices (no copy); more, with a `take`.
 _INTERLEAVE_MAX = 10_000
 # A Windows-1252 byte may become three bytes of UTF-8 once pyarrow has transcoded it.

@@ -32,6 +32,7 @@ from __future__ import annotations
 import zipfile
 import zlib
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -49,6 +50,7 @@ from bbic_core.validation.source import ExportSource, open_source
 _TRIM = " \t"
 # A zip member that cannot be read back (bad CRC, truncated, encrypted, unknown compression).
 _BROKEN_ZIP = (zipfile.BadZipFile, zlib.error, EOFError, RuntimeError, NotImplementedError)
+_SCAN_THREADS = 2
 
 
 @dataclass
@@ -155,24 +157,39 @@ class ExportHandle:
                 checked.refusals.append(
                     Refusal("X002", f"{shown} is listed in {MANIFEST_NAME} but is not in the export", shown))
         extras = [name for name in listed if name not in contract.BY_NAME]
-        for name in [*contract_names, *extras]:
-            if name not in present:
-                checked.unreadable.add(name)
-                continue
-            checked.refusals.extend(self._check_file(name, checked))
+        names = [name for name in [*contract_names, *extras] if name in present]
+        checked.unreadable.update(name for name in [*contract_names, *extras] if name not in present)
+        scans = self._scan_all(names)
+        for name in names:
+            checked.refusals.extend(self._check_file(name, scans[name], checked))
         return checked
 
-    def _check_file(self, name: str, checked: _Checked) -> list[Refusal]:
+    def _scan_all(self, names: list[str]) -> dict[str, CsvScan | BaseException]:
+        """Every file's scan (or the error reading it), two files at a time: hashing and numpy
+        release the GIL, so the scans of two files share the machine's cores."""
         assert self.manifest is not None and self.source is not None
         codec = self.manifest.codec
         source = self.source
+
+        def scan(name: str) -> CsvScan | BaseException:
+            try:
+                return scan_file(lambda: source.open(name), codec)
+            except _BROKEN_ZIP as exc:
+                return exc
+
+        biggest_first = sorted(names, key=lambda name: -source.size(name))
+        with ThreadPoolExecutor(max_workers=_SCAN_THREADS) as pool:
+            return dict(zip(biggest_first, pool.map(scan, biggest_first), strict=True))
+
+    def _check_file(self, name: str, scanned: CsvScan | BaseException, checked: _Checked) -> list[Refusal]:
+        assert self.manifest is not None and self.source is not None
         shown = safe_text(name)  # a listed extra file's name comes from the manifest
-        try:
-            scan = checked.scans[name] = scan_file(lambda: source.open(name), codec)
-        except _BROKEN_ZIP as exc:
+        if isinstance(scanned, BaseException):
             checked.unreadable.add(name)
+            exc = scanned
             message = f"{shown}: cannot be read from the zip ({type(exc).__name__}: {safe_text(str(exc))})"
             return [Refusal("X001", message, shown)]
+        scan = checked.scans[name] = scanned
         refusals: list[Refusal] = []
         entry = self.manifest.listed.get(name)
         if entry is not None and scan.sha256 != entry.sha256:

@@ -31,6 +31,10 @@ class ExportSource:
         """The file on disk when there is one (lets pyarrow read it natively), else None."""
         return None
 
+    def size(self, name: str) -> int:
+        """The file's size in bytes (uncompressed), to schedule the biggest files first."""
+        raise NotImplementedError
+
     def close(self) -> None:
         return None
 
@@ -52,6 +56,9 @@ class FolderSource(ExportSource):
     def local_path(self, name: str) -> Path | None:
         return self.folder / name
 
+    def size(self, name: str) -> int:
+        return (self.folder / name).stat().st_size
+
 
 class ZipSource(ExportSource):
     def __init__(self, archive: zipfile.ZipFile, prefix: str, members: dict[str, zipfile.ZipInfo]) -> None:
@@ -64,6 +71,9 @@ class ZipSource(ExportSource):
 
     def open(self, name: str) -> IO[bytes]:
         return self.archive.open(self.members[name], "r")
+
+    def size(self, name: str) -> int:
+        return self.members[name].file_size
 
     def close(self) -> None:
         self.archive.close()

@@ -14,7 +14,7 @@ import duckdb
 from bbic_core import contract
 from bbic_core.pseudonym import Pseudonymiser
 from bbic_core.validation.manifest import Manifest
-from bbic_core.validation.reader import open_export
+from bbic_core.validation.reader import RawFile, open_export
 from bbic_core.validation.refusal import Refusal, show, sort_refusals
 from bbic_core.validation.result import (
     FileStats,
@@ -57,14 +57,19 @@ def validate_export(path: Path, *, register: RegisterView | None, con: duckdb.Du
             return _result(manifest, "refused", refusals, skipped=skipped, checksums=checksums)
         ctx = RowContext(as_of=manifest.as_of,
                          districts=None if register is None else frozenset(register.district_codes()))
-        counts = validate_rows(con, ((raw.name, raw) for raw in export.iter_files()), ctx=ctx,
-                               pseudonymiser=pseudonymiser)
+        # `map` keeps no reference to a file once it is handed on (a generator expression would keep
+        # the last one alive while the next is read).
+        counts = validate_rows(con, map(_named, export.iter_files()), ctx=ctx, pseudonymiser=pseudonymiser)
     refusals = _x008(counts, settings)
     if refusals:
         outputs.drop_clean(con)  # nothing of a refused export may be loaded
     warnings = _warnings(con)
     return _result(manifest, "refused" if refusals else "accepted", refusals, skipped=skipped,
                    checksums=checksums, counts=counts, warnings=warnings)
+
+
+def _named(raw: RawFile) -> tuple[str, RawFile]:
+    return raw.name, raw
 
 
 def _skipped(register: RegisterView | None, history: LoadHistory | None) -> list[str]:

@@ -51,9 +51,16 @@ def duplicate_keys(con: duckdb.DuckDBPyConnection, prefix: str = "") -> dict[str
     out: dict[str, int] = {}
     for spec in contract.FILES:
         key = ", ".join(spec.key)
+        table = f"{prefix}{spec.table}"
+        # Rows with equal keys have equal hashes: grouping the 64-bit hashes (quicker than the text
+        # keys) proves uniqueness; only a colliding hash needs the keys themselves.
+        colliding = con.execute(
+            f"SELECT count(*) FROM (SELECT hash({key}) AS h FROM {table} GROUP BY h HAVING count(*) > 1)"
+        ).fetchone()
+        if colliding is None or not colliding[0]:
+            continue
         n = con.execute(
-            f"SELECT count(*) FROM (SELECT {key} FROM {prefix}{spec.table} "
-            f"GROUP BY {key} HAVING count(*) > 1)"
+            f"SELECT count(*) FROM (SELECT {key} FROM {table} GROUP BY {key} HAVING count(*) > 1)"
         ).fetchone()
         if n is not None and n[0]:
             out[spec.table] = int(n[0])

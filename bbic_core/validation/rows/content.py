@@ -3,10 +3,20 @@
 from __future__ import annotations
 
 from bbic_core import codes
-from bbic_core.validation.rows.sql import HITS, hit, in_list, lit, message, n_table, safe_value, severity
+from bbic_core.validation.rows.sql import (
+    HITS,
+    Statement,
+    hit,
+    in_list,
+    lit,
+    message,
+    n_table,
+    safe_value,
+    severity,
+)
 
 
-def statements() -> list[str]:
+def statements() -> list[Statement]:
     return [
         # V030: a pre-assessment decision has both its date and its outcome, or neither.
         hit("aktualisering", "V030", "forhandsbedomning_beslut",

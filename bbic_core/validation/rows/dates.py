@@ -6,7 +6,7 @@ from __future__ import annotations
 from bbic_core import contract
 from bbic_core.validation.rows import inputs
 from bbic_core.validation.rows.context import RowContext
-from bbic_core.validation.rows.sql import HITS, date_col, hit, lit, message, n_table, severity
+from bbic_core.validation.rows.sql import HITS, Statement, date_col, hit, lit, message, n_table, severity
 
 # insats: an empty start_datum means the decision date (contract), so V020 orders slut_datum against that.
 _EFFECTIVE = {
@@ -22,9 +22,9 @@ def _dates(spec: contract.FileSpec) -> list[str]:
     return [c.name for c in spec.columns if c.kind is contract.Kind.DATE]
 
 
-def statements(spec: contract.FileSpec, ctx: RowContext) -> list[str]:
+def statements(spec: contract.FileSpec, ctx: RowContext) -> list[Statement]:
     t = spec.table
-    out: list[str] = []
+    out: list[Statement] = []
     for order in spec.date_order:
         later = f"r.{date_col(order.later)}"
         earlier = _EFFECTIVE.get((t, order.earlier), f"r.{date_col(order.earlier)}")

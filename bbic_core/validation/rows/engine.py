@@ -1,12 +1,14 @@
 """Runs every row rule (V001–V050) over the eight files, set-based, and builds the output tables.
 
-Order: the rows enter DuckDB (personal numbers already pseudonymised), are normalised, every
-rule that judges a row by itself records its hits, then the V005 cascade runs in LOAD_ORDER,
-then V015 against the clean staff, and last the output tables and the accounting.
+Order: the rows enter DuckDB normalised (personal numbers already pseudonymised), one file at a
+time; every rule that judges a row by itself records its hits (one scan per file for all of
+them), then the rules that join files, then the V005 cascade in LOAD_ORDER, then V015 against
+the clean staff, and last the output tables and the accounting.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -27,7 +29,7 @@ from bbic_core.validation.rows import (
     values,
 )
 from bbic_core.validation.rows.context import RowContext
-from bbic_core.validation.rows.sql import HITS
+from bbic_core.validation.rows.sql import HITS, Hit, Statement, merged_hits
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,43 +61,63 @@ def _run(con: duckdb.DuckDBPyConnection, files: Iterable[tuple[str, inputs.RawFi
                 "code VARCHAR, severity VARCHAR, message VARCHAR, counts BOOLEAN)")
     unknown: dict[str, list[str]] = {}
     header_lines: dict[str, int] = {}
+    read: dict[str, int] = {}
     for name, raw in files:
         spec = contract.BY_NAME[name]
         unknown[spec.table] = list(raw.unknown_columns)
         header_lines[spec.table] = raw.header_line
-        normalise.load_raw(con, spec, inputs.prepare(spec, raw, pseudonymiser))
-        normalise.build_normalised(con, spec)
+        read[spec.table] = raw.table.num_rows
+        prepared = inputs.prepare(spec, raw, pseudonymiser)
+        del raw  # the file's Arrow columns are released as soon as DuckDB holds them
+        normalise.load_normalised(con, spec, prepared, len(unknown[spec.table]))
+        del prepared
     missing = [spec.name for spec in contract.FILES if spec.table not in unknown]
     if missing:
         raise ValueError(f"row validation needs every contract file; missing: {', '.join(missing)}")
-    statements: list[str] = []
+    one_row: dict[str, list[Hit]] = defaultdict(list)
+    joined: list[str] = []
+
+    def add(found: Iterable[Statement]) -> None:
+        for statement in found:
+            if isinstance(statement, Hit):
+                one_row[statement.table].append(statement)
+            else:
+                joined.append(statement)
+
     for spec in contract.FILES:
-        statements += values.statements(spec, ctx)
-        statements += keys.statements(spec)
-        statements += dates.statements(spec, ctx)
-        statements += references.own_statements(spec)
+        add(values.statements(spec, ctx))
+        add(keys.statements(spec))
+        add(dates.statements(spec, ctx))
+        add(references.own_statements(spec))
         columns.record(con, spec.table, unknown[spec.table], header_lines[spec.table])
-    statements += personnummer_rules.statements()
-    statements += content.statements()
-    for table in contract.LOAD_ORDER:
-        statements += references.cascade_statements(contract.BY_TABLE[table])
-    for spec in contract.FILES:
-        statements += references.handlaggare_statements(spec)
-    for sql in statements:
+    add(personnummer_rules.statements())
+    add(content.statements())
+    for table, hits in one_row.items():
+        con.execute(merged_hits(table, hits))
+    for sql in joined:
         con.execute(sql)
+    references.cascade(con)
+    references.personal_keys(con)
+    for spec in contract.FILES:
+        for sql in references.handlaggare_statements(spec):
+            con.execute(sql)
 
     outputs.create_empty(con)
+    quarantined = references.quarantined_counts(con)
     for spec in contract.FILES:
-        outputs.build_clean(con, spec)
-        outputs.insert_quarantine(con, spec, unknown[spec.table])
+        if quarantined.get(spec.table, 0):
+            outputs.insert_quarantine(con, spec, unknown[spec.table])
+        outputs.build_clean(con, spec, len(unknown[spec.table]), quarantined.get(spec.table, 0))
     outputs.build_findings(con)
     rule_counts = outputs.rule_counts(con)
     own = outputs.own_error_rows(con)
     result: dict[str, FileCounts] = {}
     for spec in contract.FILES:
-        read, loaded, quarantined = outputs.row_counts(con, spec)
-        if read != loaded + quarantined:  # a broken invariant must never pass silently
-            raise AssertionError(f"{spec.name}: read {read} != loaded {loaded} + quarantined {quarantined}")
-        result[spec.name] = FileCounts(read, loaded, quarantined, dict(rule_counts.get(spec.table, {})),
+        rows = read[spec.table]
+        loaded, quarantined_rows = outputs.row_counts(con, spec)
+        if rows != loaded + quarantined_rows:  # a broken invariant must never pass silently
+            raise AssertionError(
+                f"{spec.name}: read {rows} != loaded {loaded} + quarantined {quarantined_rows}")
+        result[spec.name] = FileCounts(rows, loaded, quarantined_rows, dict(rule_counts.get(spec.table, {})),
                                        own.get(spec.table, 0))
     return result

@@ -25,12 +25,21 @@ _PNR_SHAPE = r"^\d{8}[-+]?\d{4}$"
 PNR_VALID = "_pnr_valid"
 PNR_BIRTH = "_pnr_birth"
 PNR_SEX = "_pnr_sex"
-PNR_CMP = "_pnr_cmp"  # keyed token of the trimmed value: V004 compares numbers without seeing them
+# Keyed token of an invalid number's trimmed text (null when valid or absent): V004 compares numbers
+# without seeing them. A valid number is compared through its pseudonym.
+PNR_TOKEN = "_pnr_tok"
 PSEUDONYM = "pseudonym"
+# The number as V004 compares it, and whether one was given at all (SQL over a normalised row `r`).
+PNR_CMP_SQL = f"coalesce({PSEUDONYM}, {PNR_TOKEN})"
+PNR_PRESENT_SQL = f"(r.{PSEUDONYM} IS NOT NULL OR r.{PNR_TOKEN} IS NOT NULL)"
+# What the quarantine shows for `personnummer`: the pseudonym, `***` when invalid, "" when absent.
+PNR_SHOWN_SQL = (f"CASE WHEN r.{PSEUDONYM} IS NOT NULL THEN r.{PSEUDONYM} "
+                 f"WHEN r.{PNR_TOKEN} IS NOT NULL THEN '***' ELSE '' END")
 # Ids and references keep their value (masking would change which row they name); the personal number
 # is pseudonymised below. Every other column (codes, dates, flags, districts, municipality codes) is
 # masked: a personal number there is invalid anyway (V002/V003 either way) and must not reach DuckDB.
 _NOT_MASKED = frozenset({contract.Kind.TEXT, contract.Kind.PERSONNUMMER})
+MASKED = frozenset(k for k in contract.Kind if k not in _NOT_MASKED)
 
 
 class RawFileLike(Protocol):
@@ -58,6 +67,14 @@ def trim_blanks(arr: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
 
 
 def mask_pnr_like(arr: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
+    """`arr` with personal-number shapes replaced by `***` (the same array when it holds none).
+
+    Codes, dates and flags repeat, so the pattern is first tried on the distinct values only: most
+    columns hold no shape at all and are passed on without a copy.
+    """
+    distinct = pc.unique(arr)
+    if not pc.any(pc.match_substring_regex(distinct, pattern=PNR_LIKE)).as_py():
+        return arr
     return pc.replace_substring_regex(arr, pattern=PNR_LIKE, replacement="***")
 
 
@@ -68,14 +85,21 @@ def _string_column(table: pa.Table, name: str) -> pa.ChunkedArray:
 
 
 def prepare(spec: contract.FileSpec, raw: RawFileLike, pseudonymiser: Pseudonymiser) -> pa.Table:
-    """The table that may enter DuckDB: contract columns, `_u<i>` unknown columns, `_line`, `_extra`."""
+    """Contract columns, `_u<i>` unknown columns, `_line`, `_extra`, for `normalise.load_normalised`.
+
+    In `barn` the personal number itself is gone: its columns are the internal ones below. Unknown
+    columns and `_extra` are masked here; the contract's columns that are masked (`MASKED`) are
+    masked by `normalise` on their distinct values, before anything of them enters DuckDB.
+    """
     table = raw.table
     n = table.num_rows
     columns: dict[str, pa.ChunkedArray | pa.Array] = {}
     for col in spec.columns:
         values = _string_column(table, col.name)
-        if col.kind not in _NOT_MASKED:
-            values = mask_pnr_like(values)
+        if col.kind is contract.Kind.PERSONNUMMER:
+            columns.update(_personnummer_columns(values, pseudonymiser))
+            continue
+        # Columns other than ids are masked by `normalise`, on their distinct values, before DuckDB.
         columns[col.name] = values
     unknown = list(raw.unknown_columns)
     extra = raw.extra_values
@@ -90,14 +114,12 @@ def prepare(spec: contract.FileSpec, raw: RawFileLike, pseudonymiser: Pseudonymi
     extra_json = table.column("_extra").cast(pa.string()) if "_extra" in table.column_names else pa.nulls(
         n, pa.string())
     columns["_extra"] = mask_pnr_like(extra_json)
-    if spec.table == "barn":
-        columns.update(_personnummer_columns(columns["personnummer"], pseudonymiser))
     return pa.table(columns)
 
 
 def _personnummer_columns(values: pa.ChunkedArray | pa.Array, pseudonymiser: Pseudonymiser
                           ) -> dict[str, pa.ChunkedArray | pa.Array]:
-    """V010–V014 inputs, computed vectorised; `personnummer` itself becomes pseudonym, `***` or blank."""
+    """V010–V014 inputs, computed vectorised: validity, date, sex, pseudonym, invalid numbers' tokens."""
     trimmed = trim_blanks(values)
     if isinstance(trimmed, pa.ChunkedArray):
         trimmed = trimmed.combine_chunks()
@@ -109,24 +131,23 @@ def _personnummer_columns(values: pa.ChunkedArray | pa.Array, pseudonymiser: Pse
     valid = pc.and_(check.column("valid").combine_chunks(), shaped)
     null_str = pa.scalar(None, pa.string())
     normalised = pc.if_else(valid, check.column("normalised"), null_str)
-    pseudonym = pseudonymiser.pseudonymise_array(normalised)
-    masked = pc.if_else(valid, pseudonym, pc.if_else(present, pa.scalar("***"), pa.scalar("")))
     invalid_present = pc.and_(present, pc.invert(valid))
     return {
-        "personnummer": masked,
         PNR_VALID: valid,
         PNR_BIRTH: pc.if_else(valid, check.column("birth_date"), pa.scalar(None, pa.date32())),
         PNR_SEX: pc.if_else(valid, check.column("sex"), null_str),
-        PSEUDONYM: pseudonym,
-        PNR_CMP: pc.if_else(valid, pseudonym, _invalid_tokens(trimmed, invalid_present, pseudonymiser)),
+        PSEUDONYM: pseudonymiser.pseudonymise_array(normalised),
+        PNR_TOKEN: _invalid_tokens(trimmed, invalid_present, pseudonymiser),
     }
 
 
 def _invalid_tokens(trimmed: pa.Array, invalid_present: pa.Array, pseudonymiser: Pseudonymiser) -> pa.Array:
     """Keyed tokens of the invalid numbers only (few), so that two different ones still differ (V004)."""
     picked = pc.filter(trimmed, invalid_present).to_pylist()
+    blank = pa.nulls(len(trimmed), pa.string())
+    if not picked:
+        return blank
     # The pseudonymiser takes ASCII; hex of the UTF-8 bytes keeps any text distinct.
     tokens = pseudonymiser.pseudonymise_array(pa.array(["x" + v.encode("utf-8").hex() for v in picked],
                                                        pa.string()))
-    blank = pa.nulls(len(trimmed), pa.string())
     return pc.replace_with_mask(blank, invalid_present, tokens)

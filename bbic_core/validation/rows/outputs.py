@@ -8,9 +8,9 @@ from collections.abc import Mapping, Sequence
 import duckdb
 
 from bbic_core import contract
-from bbic_core.validation.rows import inputs
+from bbic_core.validation.rows import inputs, normalise
 from bbic_core.validation.rows.references import quarantined_lines
-from bbic_core.validation.rows.sql import HITS, date_col, flag_col, ident, lit, n_table, raw_table
+from bbic_core.validation.rows.sql import HITS, ident, lit, n_table, raw_table
 
 QUARANTINE = "quarantine"
 FINDINGS = "findings"
@@ -28,39 +28,41 @@ def create_empty(con: duckdb.DuckDBPyConnection) -> None:
                 "code VARCHAR, severity VARCHAR, message VARCHAR)")
 
 
-def _typed(column: contract.Column) -> str:
-    c = f"r.{ident(column.name)}"
-    if column.kind is contract.Kind.DATE:
-        return f"r.{date_col(column.name)} AS {ident(column.name)}"
-    if column.kind is contract.Kind.FLAG:
-        typed = f"r.{flag_col(column.name)}"
-        if column.default is not None:
-            typed = f"coalesce({typed}, {'true' if column.default == 'J' else 'false'})"
-        return f"{typed} AS {ident(column.name)}"
-    if column.default is not None:
-        return f"coalesce({c}, {lit(column.default)}) AS {ident(column.name)}"
-    return f"{c} AS {ident(column.name)}"
+def build_clean(con: duckdb.DuckDBPyConnection, spec: contract.FileSpec, unknown: int, quarantined: int
+                ) -> None:
+    """`clean_<table>` from `_v_n_<table>`: the quarantined rows deleted, the working columns dropped
+    and each typed twin put in the place of its text (see `normalise`). No row is copied.
 
-
-def build_clean(con: duckdb.DuckDBPyConnection, spec: contract.FileSpec) -> None:
-    parts = [_typed(c) for c in spec.columns if c.kind is not contract.Kind.PERSONNUMMER]
-    if spec.table == "barn":
-        parts += [
-            f"r.{inputs.PSEUDONYM} AS pseudonym",
-            f"CASE WHEN r.{inputs.PNR_VALID} THEN r.{inputs.PNR_BIRTH} ELSE r.{date_col('fodelsedatum')} END "
-            "AS fodelsedatum_effektiv",
-            f"coalesce(r.kon, r.{inputs.PNR_SEX}) AS kon_effektiv",
-        ]
-    parts.append("r._line::INTEGER AS _line")
-    con.execute(
-        f"CREATE OR REPLACE TABLE {clean_table(spec.table)} AS SELECT {', '.join(parts)} "
-        f"FROM {n_table(spec.table)} r WHERE r._line NOT IN ({quarantined_lines(spec.table)}) "
-        "ORDER BY r._line"
-    )
+    The rows keep their file order (a DELETE does not reorder, and nothing is sorted).
+    """
+    n = n_table(spec.table)
+    if quarantined:
+        con.execute(f"DELETE FROM {n} WHERE _line IN ({quarantined_lines(spec.table)})")
+    alters = [f"ALTER TABLE {n} DROP COLUMN {ident(c)}" for c in normalise.working_columns(spec, unknown)]
+    for column in normalise.raw_columns(spec):
+        twin = normalise.typed_twin(column)
+        if twin is not None:
+            alters += [f"ALTER TABLE {n} DROP COLUMN {ident(column.name)}",
+                       f"ALTER TABLE {n} RENAME COLUMN {twin} TO {ident(column.name)}"]
+    table = clean_table(spec.table)
+    alters += [f"DROP TABLE IF EXISTS {table}", f"ALTER TABLE {n} RENAME TO {table}"]
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for sql in alters:
+            con.execute(sql)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
 
 
 def _raw_json(spec: contract.FileSpec, unknown: Sequence[str]) -> str:
-    pairs = [f"{lit(c.name)}, r.{ident(c.name)}" for c in spec.columns]
+    pairs = []
+    for c in spec.columns:
+        if c.kind is contract.Kind.PERSONNUMMER:
+            pairs.append(f"{lit(c.name)}, {inputs.PNR_SHOWN_SQL}")
+        else:
+            pairs.append(f"{lit(c.name)}, {normalise.raw_value(c.name)}")
     pairs += [f"{lit(name)}, r._u{i}" for i, name in enumerate(unknown)]
     pairs.append("'_extra', json(r._extra)")
     return f"json_object({', '.join(pairs)})::VARCHAR"
@@ -68,16 +70,19 @@ def _raw_json(spec: contract.FileSpec, unknown: Sequence[str]) -> str:
 
 def insert_quarantine(con: duckdb.DuckDBPyConnection, spec: contract.FileSpec, unknown: Sequence[str]
                       ) -> None:
-    stadsdel = ("NULLIF(lower(trim(r.stadsdel, ' \t')), '')" if "stadsdel" in spec.column_names
-                else "NULL::VARCHAR")
+    """The quarantined rows of one file as written (personal numbers already replaced)."""
+    # The normalised district is the trimmed, lower-cased value, null when empty.
+    stadsdel = "r.stadsdel" if "stadsdel" in spec.column_names else "NULL::VARCHAR"
     con.execute(f"""
         INSERT INTO {QUARANTINE}
-        SELECT {lit(spec.name)}, r._line, {stadsdel}, h.rules, {_raw_json(spec, unknown)}
-        FROM {raw_table(spec.table)} r JOIN (
+        WITH h AS MATERIALIZED (
             SELECT line, list_sort(list(DISTINCT code)) AS rules FROM {HITS}
             WHERE tbl = {lit(spec.table)} GROUP BY line
             HAVING bool_or(severity = 'E' OR code = 'V004W')
-        ) h ON h.line = r._line
+        )
+        SELECT {lit(spec.name)}, r._line, {stadsdel}, h.rules, {_raw_json(spec, unknown)}
+        FROM {n_table(spec.table)} r JOIN h ON h.line = r._line
+        LEFT JOIN {raw_table(spec.table)} w ON w._line = r._line
         ORDER BY r._line
     """)
 
@@ -95,12 +100,11 @@ def build_findings(con: duckdb.DuckDBPyConnection) -> None:
     """)
 
 
-def row_counts(con: duckdb.DuckDBPyConnection, spec: contract.FileSpec) -> tuple[int, int, int]:
-    """(read, loaded, quarantined) of one file, from the tables just built."""
-    read = _scalar(con, f"SELECT count(*) FROM {raw_table(spec.table)}")
+def row_counts(con: duckdb.DuckDBPyConnection, spec: contract.FileSpec) -> tuple[int, int]:
+    """(loaded, quarantined) of one file, from the tables just built."""
     loaded = _scalar(con, f"SELECT count(*) FROM {clean_table(spec.table)}")
     quarantined = _scalar(con, f"SELECT count(*) FROM {QUARANTINE} WHERE file = {lit(spec.name)}")
-    return read, loaded, quarantined
+    return loaded, quarantined
 
 
 def rule_counts(con: duckdb.DuckDBPyConnection) -> Mapping[str, dict[str, int]]:

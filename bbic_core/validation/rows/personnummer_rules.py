@@ -4,13 +4,13 @@ DuckDB; here only its validity, date, sex and keyed pseudonym are seen."""
 from __future__ import annotations
 
 from bbic_core.validation.rows import inputs
-from bbic_core.validation.rows.sql import HITS, date_col, hit, lit, message, n_table, severity
+from bbic_core.validation.rows.sql import HITS, Statement, date_col, hit, lit, message, n_table, severity
 
 _VALID = f"r.{inputs.PNR_VALID}"
-_PRESENT = f"r.{inputs.PNR_CMP} IS NOT NULL"
+_PRESENT = inputs.PNR_PRESENT_SQL
 
 
-def statements() -> list[str]:
+def statements() -> list[Statement]:
     t = "barn"
     return [
         # V010: present but invalid; the number is already dropped (pseudonym null), the row is kept.

@@ -5,11 +5,21 @@ from __future__ import annotations
 
 from bbic_core import contract
 from bbic_core.validation.rows.context import RowContext
-from bbic_core.validation.rows.sql import date_col, flag_col, hit, ident, in_list, lit, message, safe_value
+from bbic_core.validation.rows.sql import (
+    Statement,
+    date_col,
+    flag_col,
+    hit,
+    ident,
+    in_list,
+    lit,
+    message,
+    safe_value,
+)
 
 
-def statements(spec: contract.FileSpec, ctx: RowContext) -> list[str]:
-    out: list[str] = []
+def statements(spec: contract.FileSpec, ctx: RowContext) -> list[Statement]:
+    out: list[Statement] = []
     t = spec.table
     for column in spec.columns:
         c = f"r.{ident(column.name)}"

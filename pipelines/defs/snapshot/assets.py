@@ -6,7 +6,7 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from pipelines import archive
-from pipelines.defs.validation.assets import log_attempt
+from pipelines.defs.validation.assets import STAGING_MEMORY_LIMIT, log_attempt
 from pipelines.model import SnapshotInfo, StagedExport, refusal_line
 from pipelines.resources import POOL, BbicSettings, database_path
 from pipelines.store import Attempt, SnapshotMeta, StaleExportError, publish_snapshot
@@ -56,6 +56,8 @@ def snapshot(
     try:
         with duckdb.get_connection() as con:
             try:
+                # The copy streams from the staging file: DuckDB need not cache it all (7 GiB at 30 M rows).
+                con.execute(f"SET memory_limit = '{STAGING_MEMORY_LIMIT}'")
                 publish_snapshot(
                     con,
                     staged.staging_path,

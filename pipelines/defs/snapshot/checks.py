@@ -9,6 +9,7 @@ import duckdb as duckdb_lib
 from dagster_duckdb import DuckDBResource
 
 from pipelines.defs.snapshot.assets import snapshot
+from pipelines.defs.validation.assets import STAGING_MEMORY_LIMIT
 from pipelines.model import SnapshotInfo
 from pipelines.resources import POOL, database_path
 from pipelines.store import integrity
@@ -17,7 +18,7 @@ from pipelines.store.load_log import current_snapshot
 
 @contextmanager
 def _main(path: Path) -> Iterator[duckdb_lib.DuckDBPyConnection]:
-    con = duckdb_lib.connect(str(path), read_only=True)
+    con = duckdb_lib.connect(str(path), read_only=True, config={"memory_limit": STAGING_MEMORY_LIMIT})
     try:
         yield con
     finally:

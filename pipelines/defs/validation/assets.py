@@ -7,6 +7,7 @@ with the same checksums is acknowledged (logged as skipped) and ends the run wit
 
 import datetime as dt
 import hashlib
+import shutil
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -35,12 +36,34 @@ def staging_path_for(data: Path, export_id: str, run_id: str) -> Path:
     return data / STAGING / f"{name}-{run_id[:8]}.duckdb"
 
 
+# DuckDB's memory for the staging file: beyond it, working data spills to a folder beside the file
+# (removed with it) instead of growing the process. The rest of the budget is the one file's Arrow
+# columns that validation holds at a time (docs/decisions.md, "Load performance").
+STAGING_MEMORY_LIMIT = "1500MB"
+
+
+def staging_config(staging: Path) -> dict[str, str | bool | int | float | list[str]]:
+    return {
+        "memory_limit": STAGING_MEMORY_LIMIT,
+        "temp_directory": str(staging.with_suffix(".tmp")),
+        "preserve_insertion_order": True,  # the clean tables keep the files' row order
+    }
+
+
+def _close(con: duckdb_lib.DuckDBPyConnection, staging: Path) -> None:
+    con.close()
+    shutil.rmtree(staging.with_suffix(".tmp"), ignore_errors=True)  # anything DuckDB spilled
+
+
 def remove_stale_staging(folder: Path, max_age_s: float = 86_400) -> None:
     """Staging files left by a run that a blocking check stopped (or that crashed), after a day."""
     limit = time.time() - max_age_s
     for path in folder.glob("*.duckdb*"):
         if path.stat().st_mtime < limit:
             path.unlink(missing_ok=True)
+    for spill in folder.glob("*.tmp"):
+        if spill.is_dir() and spill.stat().st_mtime < limit:
+            shutil.rmtree(spill, ignore_errors=True)
 
 
 def run_validation(
@@ -136,13 +159,13 @@ def validated_export(
     staging.parent.mkdir(parents=True, exist_ok=True)
     remove_stale_staging(staging.parent)
     staging.unlink(missing_ok=True)
-    con = duckdb_lib.connect(str(staging))
+    con = duckdb_lib.connect(str(staging), config=staging_config(staging))
     try:
         result = run_validation(
             landed.export_path, register=state.register, con=con, pseudonymiser=pseudonymiser, history=history
         )
     except Exception as exc:
-        con.close()
+        _close(con, staging)
         staging.unlink(missing_ok=True)
         log_attempt(
             duckdb,
@@ -159,7 +182,7 @@ def validated_export(
             ),
         )
         raise
-    con.close()
+    _close(con, staging)
     files = files_of(result)
     base = dict(
         source=landed.source,

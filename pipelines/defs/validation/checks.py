@@ -12,7 +12,7 @@ import duckdb as duckdb_lib
 from dagster_duckdb import DuckDBResource
 
 from bbic_core import contract
-from pipelines.defs.validation.assets import log_attempt, validated_export
+from pipelines.defs.validation.assets import STAGING_MEMORY_LIMIT, log_attempt, validated_export
 from pipelines.model import StagedExport
 from pipelines.resources import POOL, BbicSettings
 from pipelines.store import Attempt, integrity
@@ -20,7 +20,7 @@ from pipelines.store import Attempt, integrity
 
 @contextmanager
 def _staging(path: Path) -> Iterator[duckdb_lib.DuckDBPyConnection]:
-    con = duckdb_lib.connect(str(path), read_only=True)
+    con = duckdb_lib.connect(str(path), read_only=True, config={"memory_limit": STAGING_MEMORY_LIMIT})
     try:
         yield con
     finally:
