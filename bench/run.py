@@ -394,7 +394,19 @@ def write_markdown(all_results: dict[str, Any], path: Path) -> None:
                 detail += f"; load average {s['load_before']:.1f} → {s['load_after']:.1f}"
             lines.append(f"  - {stage}: {detail}")
     lines += all_results.get("notes", [])
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    path.write_text("\n".join(lines) + "\n" + _kept_sections(path), encoding="utf-8")
+
+
+KEPT_HEADINGS = ("## Reading the numbers", "## Profiling and fixes")
+
+
+def _kept_sections(path: Path) -> str:
+    """Hand-written analysis after the generated part survives a re-run (from its first kept heading on)."""
+    if not path.is_file():
+        return ""
+    text = path.read_text(encoding="utf-8")
+    starts = [i for i in (text.find("\n" + h) for h in KEPT_HEADINGS) if i >= 0]
+    return "" if not starts else text[min(starts):]
 
 
 def main(argv: list[str] | None = None) -> int:
