@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from pipelines.archive import Landed
+from pipelines.store.load_log import Attempt
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,29 @@ class StagedExport:
     skipped_checks: tuple[str, ...] = ()
     register_source: str | None = None
     warnings: int = 0
+
+
+def attempt_for(
+    staged: StagedExport, outcome: str, finished: dt.datetime, run_id: str | None = None, **refusal: Any
+) -> Attempt:
+    """The load-log row of a staged export's attempt (its swap, or a blocking check that stopped it)."""
+    return Attempt(
+        outcome,
+        staged.started_at,
+        finished,
+        source=staged.source,
+        export_id=staged.export_id,
+        municipality=staged.municipality,
+        created_at=staged.created_at,
+        as_of=staged.as_of,
+        forced=staged.force,
+        files=staged.files,
+        checksums=staged.checksums,
+        skipped_checks=staged.skipped_checks,
+        register_source=staged.register_source,
+        run_id=run_id,
+        **refusal,
+    )
 
 
 @dataclass(frozen=True)

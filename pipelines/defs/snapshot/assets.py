@@ -7,32 +7,10 @@ from dagster_duckdb import DuckDBResource
 
 from pipelines import archive
 from pipelines.defs.validation.assets import STAGING_MEMORY_LIMIT, log_attempt
-from pipelines.model import SnapshotInfo, StagedExport, refusal_line
+from pipelines.model import SnapshotInfo, StagedExport, attempt_for, refusal_line
 from pipelines.resources import POOL, BbicSettings, database_path
-from pipelines.store import Attempt, SnapshotMeta, StaleExportError, publish_snapshot
+from pipelines.store import SnapshotMeta, StaleExportError, publish_snapshot
 from pipelines.store.integrity import row_counts
-
-
-def _attempt(
-    staged: StagedExport, outcome: str, finished: dt.datetime, run_id: str, **refusal: object
-) -> Attempt:
-    return Attempt(
-        outcome,
-        staged.started_at,
-        finished,
-        source=staged.source,
-        export_id=staged.export_id,
-        municipality=staged.municipality,
-        created_at=staged.created_at,
-        as_of=staged.as_of,
-        forced=staged.force,
-        files=staged.files,
-        checksums=staged.checksums,
-        skipped_checks=staged.skipped_checks,
-        register_source=staged.register_source,
-        run_id=run_id,
-        **refusal,  # type: ignore[arg-type]
-    )
 
 
 @dg.asset(
@@ -62,7 +40,7 @@ def snapshot(
                     con,
                     staged.staging_path,
                     meta,
-                    _attempt(staged, "accepted", now, context.run.run_id),
+                    attempt_for(staged, "accepted", now, context.run.run_id),
                     force=staged.force,
                 )
                 rows = row_counts(con)
@@ -74,7 +52,7 @@ def snapshot(
         )
         log_attempt(
             duckdb,
-            _attempt(
+            attempt_for(
                 staged,
                 "refused",
                 dt.datetime.now(dt.UTC),

@@ -13,9 +13,9 @@ from dagster_duckdb import DuckDBResource
 
 from bbic_core import contract
 from pipelines.defs.validation.assets import STAGING_MEMORY_LIMIT, log_attempt, validated_export
-from pipelines.model import StagedExport
+from pipelines.model import StagedExport, attempt_for
 from pipelines.resources import POOL, BbicSettings
-from pipelines.store import Attempt, integrity
+from pipelines.store import integrity
 
 
 @contextmanager
@@ -38,22 +38,12 @@ def _result(
     if not passed:
         log_attempt(
             duckdb_resource,
-            Attempt(
+            attempt_for(
+                staged,
                 "blocked",
-                staged.started_at,
                 dt.datetime.now(dt.UTC),
-                source=staged.source,
-                export_id=staged.export_id,
-                municipality=staged.municipality,
-                created_at=staged.created_at,
-                as_of=staged.as_of,
-                forced=staged.force,
                 refusal_code=check,
                 refusal_message=json.dumps(details, ensure_ascii=False),
-                files=staged.files,
-                checksums=staged.checksums,
-                skipped_checks=staged.skipped_checks,
-                register_source=staged.register_source,
             ),
         )
     return dg.AssetCheckResult(
