@@ -35,6 +35,7 @@ EXIT_OK = 0
 EXIT_USAGE = 1
 EXIT_REFUSED = 2
 SAMPLE_SCALE = "stockholm-1y"
+SAMPLE_FAULTS = 0.002  # a few faulty rows, so the sample shows quarantine and warnings at work
 DEMO_KEY_FILE = SAMPLE_ROOT / "demo-pseudonym.key"
 _OUTCOME_SV = {
     "accepted": "inläst",
@@ -84,7 +85,7 @@ def prepare_sample(inbox: Path, register: Path, archive: Path, console: Console)
     with console.status(f"Skapar exempeldata ({SAMPLE_SCALE}) …"):
         from bbic_core.synth.generate import generate
 
-        result = generate(work, scale=SAMPLE_SCALE)
+        result = generate(work, scale=SAMPLE_SCALE, faults=SAMPLE_FAULTS)
         export_dir, register_dir, export_id = result.export_dir, result.register_dir, result.export_id
     if not (register / "organisation.yaml").is_file():
         register.mkdir(parents=True, exist_ok=True)
