@@ -7,6 +7,8 @@ import json
 import duckdb
 from pipeline_helpers import Env, clean_tables, load_log, make_export, run
 
+from bbic_core import contract
+
 
 def test_clean_export_loads_into_the_snapshot(env: Env) -> None:
     make_export(env.inbox, "E1")
@@ -17,16 +19,7 @@ def test_clean_export_loads_into_the_snapshot(env: Env) -> None:
         meta = con.execute("SELECT export_id, municipality, as_of FROM snapshot_meta").fetchall()
         counts = {
             t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]  # type: ignore[index]
-            for t in (
-                "barn",
-                "arende",
-                "aktualisering",
-                "utredning",
-                "utredning_bedomning",
-                "insats",
-                "dokument",
-                "personal",
-            )
+            for t in contract.LOAD_ORDER
         }
         barn_cols = [r[0] for r in con.execute("DESCRIBE barn").fetchall()]
     finally:
