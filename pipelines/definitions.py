@@ -23,7 +23,6 @@ ASSET_CHECKS = [
     validation_checks.staged_error_share,
     validation_checks.staged_warnings,
     snapshot_checks.snapshot_accounting,
-    snapshot_checks.snapshot_referential_integrity,
     report_checks.reports_complete,
     report_checks.reports_hold_no_personal_numbers,
 ]

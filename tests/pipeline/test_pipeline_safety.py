@@ -19,16 +19,16 @@ def test_crash_in_the_middle_of_a_load_leaves_the_last_good_snapshot(
     assert run(env).success
     before = dump(env.db)
 
-    copied: list[str] = []
-    real_copy = swap._copy_table
+    promoted: list[str] = []
+    real_promote = swap._promote_table
 
-    def crash_after_first(con: duckdb.DuckDBPyConnection, table: str, select: str) -> None:
-        if copied:
+    def crash_after_first(con: duckdb.DuckDBPyConnection, table: str) -> None:
+        if promoted:
             raise RuntimeError("simulated crash in the middle of the swap")
-        real_copy(con, table, select)
-        copied.append(table)
+        real_promote(con, table)
+        promoted.append(table)
 
-    monkeypatch.setattr(swap, "_copy_table", crash_after_first)
+    monkeypatch.setattr(swap, "_promote_table", crash_after_first)
     tables = clean_tables()
     tables["personal"].append(
         {
@@ -42,11 +42,11 @@ def test_crash_in_the_middle_of_a_load_leaves_the_last_good_snapshot(
     make_export(env.inbox, "E2", created_at="2025-02-28T22:00:00+01:00", tables=tables)
     result = run(env, item="E2")
 
-    assert not result.success and copied == ["personal"]
+    assert not result.success and promoted == ["personal"]
     assert dump(env.db) == before
     assert [r["export_id"] for r in load_log(env.db)] == ["E1"]  # the log row was part of the transaction
     # The next night, without the crash, loads normally.
-    monkeypatch.setattr(swap, "_copy_table", real_copy)
+    monkeypatch.setattr(swap, "_promote_table", real_promote)
     assert run(env, export_id="E2").success
     con = duckdb.connect(str(env.db), read_only=True)
     try:
@@ -102,3 +102,20 @@ def test_archive_is_owner_only_and_pruned(env: Env) -> None:
     assert run(env, item="E2", archive_keep_days=0).success
     assert not (env.archive / "E1").exists()
     assert (env.archive / "E2").is_dir()
+
+
+def test_a_file_changed_while_landing_is_not_landed(env: Env, monkeypatch: pytest.MonkeyPatch) -> None:
+    item = make_export(env.inbox, "E1")
+    real_dir_name = archive._dir_name
+
+    def append_after_hashing(*args: object) -> str:
+        # Between the inbox's checksums and the copy, the supplier writes on: the copy must not land.
+        with (item / "barn.csv").open("ab") as fh:
+            fh.write(b"late;row\n")
+        return real_dir_name(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(archive, "_dir_name", append_after_hashing)
+    with pytest.raises(OSError, match="differs from the inbox"):
+        archive.land(item, env.archive)
+    assert (item / "barn.csv").is_file()  # the inbox keeps it for the next try
+    assert not [p for p in env.archive.iterdir() if p.name != ".gitkeep"]

@@ -107,7 +107,6 @@ def test_definitions_load_with_pool_and_groups() -> None:
         "staged_referential_integrity",
         "staged_error_share",
         "snapshot_accounting",
-        "snapshot_referential_integrity",
     } <= blocking
     assert "staged_warnings" not in blocking
 

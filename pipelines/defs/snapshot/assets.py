@@ -1,8 +1,10 @@
-"""Snapshot: the staged export becomes the current one in the main DuckDB file, in one transaction."""
+"""Snapshot: the staged export becomes the current one: the completed staging file replaces the main file."""
 
 import datetime as dt
+import shutil
 
 import dagster as dg
+import duckdb as duckdb_lib
 from dagster_duckdb import DuckDBResource
 
 from pipelines import archive
@@ -18,8 +20,9 @@ from pipelines.store.integrity import row_counts
     pool=POOL,
     kinds={"duckdb"},
     description="The current snapshot: the contract's tables, snapshot_meta, and this export's "
-    "quarantine and findings, replaced in ONE transaction (readers see the old or the new export, never "
-    "a mix), with the load-log row. Prunes the archive afterwards.",
+    "quarantine and findings with the load-log row, completed in the checked staging file, which then "
+    "replaces the main file by one rename (readers see the old or the new export, never a mix). Prunes "
+    "the archive afterwards.",
 )
 def snapshot(
     context: dg.AssetExecutionContext,
@@ -43,7 +46,6 @@ def snapshot(
                     attempt_for(staged, "accepted", now, context.run.run_id),
                     force=staged.force,
                 )
-                rows = row_counts(con)
             finally:
                 con.close()
     except StaleExportError as exc:
@@ -63,7 +65,9 @@ def snapshot(
         )
         context.log.error(line)
         raise dg.Failure(description=line, metadata={"code": "X009"}) from None
-    staged.staging_path.unlink(missing_ok=True)
+    shutil.rmtree(staged.staging_path.with_suffix(".tmp"), ignore_errors=True)  # anything DuckDB spilled
+    with duckdb_lib.connect(str(database_path(duckdb)), read_only=True) as con:
+        rows = row_counts(con)  # of the new main file (the connection above held the old one)
     removed = archive.prune(bbic.archive_path, keep_days=bbic.archive_keep_days, keep_ids=[staged.export_id])
     if removed:
         context.log.info(f"archive: pruned {len(removed)} export(s) older than {bbic.archive_keep_days} days")
