@@ -48,12 +48,12 @@ class SnapshotMeta:
     loaded_at: dt.datetime
 
 
-def _wanted_columns(table: str) -> list[tuple[str, str]]:
+def snapshot_columns(table: str) -> list[tuple[str, str]]:
     """The snapshot columns, typed as `bbic_core.figures.schema` declares them, then `_line` for audit."""
     return [*table_columns(contract.BY_TABLE[table]), ("_line", "INTEGER")]
 
 
-def _columns(con: duckdb.DuckDBPyConnection, table: str) -> list[tuple[str, str]]:
+def columns_of(con: duckdb.DuckDBPyConnection, table: str) -> list[tuple[str, str]]:
     rows = con.execute(
         "SELECT column_name, data_type FROM information_schema.columns "
         "WHERE table_catalog = current_database() AND table_schema = 'main' AND table_name = ? "
@@ -71,8 +71,8 @@ def _promote_table(con: duckdb.DuckDBPyConnection, table: str) -> None:
     declare for the snapshot, such as a `personnummer` column, can reach it. Tests raise here to
     prove that a crash mid-swap leaves the old snapshot.
     """
-    wanted = _wanted_columns(table)
-    staged = _columns(con, f"clean_{table}")
+    wanted = snapshot_columns(table)
+    staged = columns_of(con, f"clean_{table}")
     if staged == wanted:
         con.execute(f"ALTER TABLE clean_{table} RENAME TO {table}")
         return

@@ -208,14 +208,16 @@ def load_normalised(con: duckdb.DuckDBPyConnection, spec: contract.FileSpec, pre
     if spec.table == "barn":
         columns[inputs.PSEUDONYM] = prepared.column(inputs.PSEUDONYM)
     select: list[str] = []
-    for column in raw_columns(spec):
+    for column in spec.columns:
+        if column.kind is contract.Kind.PERSONNUMMER:  # the snapshot has the pseudonym in its place
+            select.append(ident(inputs.PSEUDONYM))
+            continue
         select.append(ident(column.name))
         twin = _twin_expr(column)
         if twin is not None:
             select.append(f"{twin} AS {typed_twin(column)}")
     if spec.table == "barn":
         select += [
-            ident(inputs.PSEUDONYM),
             f"CASE WHEN {inputs.PNR_VALID} THEN {inputs.PNR_BIRTH} ELSE {parse_date('fodelsedatum')} END "
             "AS fodelsedatum_effektiv",
             f"coalesce(kon, {inputs.PNR_SEX}) AS kon_effektiv",
