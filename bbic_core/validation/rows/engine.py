@@ -9,7 +9,8 @@ the clean staff, and last the output tables and the accounting.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import duckdb
@@ -55,6 +56,49 @@ def validate_rows(con: duckdb.DuckDBPyConnection, files: Iterable[tuple[str, inp
         outputs.drop_internal(con)
 
 
+@dataclass(frozen=True)
+class _Ready:
+    """A file read, prepared and normalised in Arrow, waiting for its load into DuckDB."""
+
+    unknown: list[str]
+    header_line: int
+    rows: int
+    normalised: normalise.Normalised
+
+
+def _prepared_files(con: duckdb.DuckDBPyConnection, files: Iterable[tuple[str, inputs.RawFileLike]],
+                    pseudonymiser: Pseudonymiser) -> Iterator[_Ready]:
+    """The files, each read, prepared and normalised one file ahead of its load.
+
+    The next file is parsed, pseudonymised and normalised (pyarrow, numpy, hashlib) in a worker thread
+    while DuckDB writes this one: on two cores the stages overlap instead of leaving one core idle
+    (docs/decisions.md, "Load performance"). At most two files' Arrow columns are held at a time.
+    """
+    cursor = con.cursor()  # distinct-value queries of the worker, beside the main connection's load
+    items = iter(files)
+
+    def step() -> _Ready | None:
+        item = next(items, None)
+        if item is None:
+            return None
+        name, raw = item
+        spec = contract.BY_NAME[name]
+        unknown = list(raw.unknown_columns)
+        prepared = inputs.prepare(spec, raw, pseudonymiser)
+        return _Ready(unknown, raw.header_line, raw.table.num_rows,
+                      normalise.normalised(cursor, spec, prepared, len(unknown)))
+
+    try:
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="bbic-prepare") as pool:
+            future = pool.submit(step)
+            while (ready := future.result()) is not None:
+                future = pool.submit(step)
+                yield ready
+                del ready
+    finally:
+        cursor.close()
+
+
 def _run(con: duckdb.DuckDBPyConnection, files: Iterable[tuple[str, inputs.RawFileLike]], ctx: RowContext,
          pseudonymiser: Pseudonymiser) -> dict[str, FileCounts]:
     con.execute(f"CREATE OR REPLACE TABLE {HITS} (tbl VARCHAR, line INTEGER, column_name VARCHAR, "
@@ -62,15 +106,11 @@ def _run(con: duckdb.DuckDBPyConnection, files: Iterable[tuple[str, inputs.RawFi
     unknown: dict[str, list[str]] = {}
     header_lines: dict[str, int] = {}
     read: dict[str, int] = {}
-    for name, raw in files:
-        spec = contract.BY_NAME[name]
-        unknown[spec.table] = list(raw.unknown_columns)
-        header_lines[spec.table] = raw.header_line
-        read[spec.table] = raw.table.num_rows
-        prepared = inputs.prepare(spec, raw, pseudonymiser)
-        del raw  # the file's Arrow columns are released as soon as DuckDB holds them
-        normalise.load_normalised(con, spec, prepared, len(unknown[spec.table]))
-        del prepared
+    for ready in _prepared_files(con, files, pseudonymiser):
+        table = ready.normalised.table
+        unknown[table], header_lines[table], read[table] = ready.unknown, ready.header_line, ready.rows
+        normalise.load(con, ready.normalised)
+        del ready  # the file's Arrow columns are released as soon as DuckDB holds them
     missing = [spec.name for spec in contract.FILES if spec.table not in unknown]
     if missing:
         raise ValueError(f"row validation needs every contract file; missing: {', '.join(missing)}")

@@ -189,17 +189,28 @@ def _by_distinct_values(con: duckdb.DuckDBPyConnection, column: contract.Column,
                    lambda rows: pc.take(masked, pc.filter(encoded.indices, rows)))
 
 
-def load_normalised(con: duckdb.DuckDBPyConnection, spec: contract.FileSpec, prepared: pa.Table,
-                    unknown: int) -> None:
-    """`_v_n_<table>` and `_v_raw_<table>` from the prepared rows (contract columns other than ids
-    and the personal number still unmasked: they are masked here, on their distinct values)."""
+@dataclass
+class Normalised:
+    """One file ready for DuckDB: `_v_n_<table>`'s Arrow columns and SELECT list, `_v_raw_<table>`'s rows."""
+
+    table: str
+    columns: pa.Table
+    select: str
+    as_read: pa.Table
+
+
+def normalised(con: duckdb.DuckDBPyConnection, spec: contract.FileSpec, prepared: pa.Table,
+               unknown: int) -> Normalised:
+    """The Arrow side of `_v_n_<table>` and `_v_raw_<table>` from the prepared rows (contract columns other
+    than ids and the personal number still unmasked: they are masked here, on their distinct values).
+    `con` only evaluates expressions on distinct values: a cursor of its own when called beside a load."""
     columns: dict[str, pa.Array | pa.ChunkedArray] = {}
-    normalised: dict[str, _Column] = {}
+    done_by_name: dict[str, _Column] = {}
     changed: pa.Array | None = None
     for column in raw_columns(spec):
         values = prepared.column(column.name)
         done = _ids(values) if column.kind is contract.Kind.TEXT else _by_distinct_values(con, column, values)
-        normalised[column.name] = done
+        done_by_name[column.name] = done
         columns[column.name] = done.values
         if done.changed is not None:
             changed = done.changed if changed is None else pc.or_(changed, done.changed)
@@ -223,9 +234,20 @@ def load_normalised(con: duckdb.DuckDBPyConnection, spec: contract.FileSpec, pre
             f"coalesce(kon, {inputs.PNR_SEX}) AS kon_effektiv",
         ]
     select += ["_line", *(ident(c) for c in working_columns(spec, unknown))]
-    _create(con, n_table(spec.table), pa.table(columns), ", ".join(select))
-    del columns
-    _create(con, raw_table(spec.table), _as_read(spec, prepared, normalised, changed), "*")
+    return Normalised(spec.table, pa.table(columns), ", ".join(select),
+                      _as_read(spec, prepared, done_by_name, changed))
+
+
+def load(con: duckdb.DuckDBPyConnection, ready: Normalised) -> None:
+    """Writes `_v_n_<table>` and `_v_raw_<table>` (the one write of the file's rows)."""
+    _create(con, n_table(ready.table), ready.columns, ready.select)
+    _create(con, raw_table(ready.table), ready.as_read, "*")
+
+
+def load_normalised(con: duckdb.DuckDBPyConnection, spec: contract.FileSpec, prepared: pa.Table,
+                    unknown: int) -> None:
+    """`normalised` then `load`, one after the other."""
+    load(con, normalised(con, spec, prepared, unknown))
 
 
 def _as_read(spec: contract.FileSpec, prepared: pa.Table, normalised: dict[str, _Column],
