@@ -10,7 +10,7 @@ import duckdb
 
 from bbic_core import contract
 
-# The clean tables named after the contract, in the order the swap copies them.
+# The clean tables named after the contract, in the order the swap promotes them.
 SNAPSHOT_TABLES: tuple[str, ...] = contract.LOAD_ORDER
 
 HISTORY_TABLES: tuple[str, ...] = ("load_log", "quarantine", "findings")
