@@ -393,7 +393,6 @@ def write_markdown(all_results: dict[str, Any], path: Path) -> None:
             if "load_before" in s:
                 detail += f"; load average {s['load_before']:.1f} → {s['load_after']:.1f}"
             lines.append(f"  - {stage}: {detail}")
-    lines += all_results.get("notes", [])
     path.write_text("\n".join(lines) + "\n" + _kept_sections(path), encoding="utf-8")
 
 
