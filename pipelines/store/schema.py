@@ -1,7 +1,8 @@
 """Tables of the pipeline's DuckDB file that are not copies of the contract's clean tables.
 
 The snapshot tables (`barn`, `arende`, …) take their columns from the validator's `clean_<table>`
-tables at each swap; the history tables below are appended to and never replaced.
+tables at each swap; the history tables below are appended to, and carried into the new main file
+by each swap (`pipelines.store.swap`).
 """
 
 from __future__ import annotations

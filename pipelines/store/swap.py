@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -64,26 +65,23 @@ def columns_of(con: duckdb.DuckDBPyConnection, table: str) -> list[tuple[str, st
 
 
 def _promote_table(con: duckdb.DuckDBPyConnection, table: str) -> None:
-    """`clean_<table>` becomes `<table>`: renamed when it already has the snapshot's columns (always,
-    for the validator's output), else rebuilt with exactly those columns.
+    """`clean_<table>` becomes `<table>`, renamed: the validator lays it out with exactly the snapshot's
+    columns (`snapshot_columns`).
 
-    Naming every column when rebuilding (never `SELECT *`) means nothing the contract does not
-    declare for the snapshot, such as a `personnummer` column, can reach it. Tests raise here to
-    prove that a crash mid-swap leaves the old snapshot.
+    A staging table with other columns (a staging file of another version, a bug) is refused, not
+    rebuilt: rebuilding would drop the extra columns from the table but leave their bytes in the
+    file's free blocks, and this file becomes the main file. Tests raise here to prove that a crash
+    mid-swap leaves the old snapshot.
     """
     wanted = snapshot_columns(table)
     staged = columns_of(con, f"clean_{table}")
-    if staged == wanted:
-        con.execute(f"ALTER TABLE clean_{table} RENAME TO {table}")
-        return
-    names = {name for name, _ in staged}
-    select = ", ".join(
-        f"CAST({name} AS {sql_type}) AS {name}"
-        for name, sql_type in wanted
-        if name != "_line" or name in names
-    )
-    con.execute(f"CREATE TABLE {table} AS SELECT {select} FROM clean_{table}")
-    con.execute(f"DROP TABLE clean_{table}")
+    if staged != wanted:
+        extra = sorted({n for n, _ in staged} - {n for n, _ in wanted})
+        raise RuntimeError(
+            f"clean_{table} in the staging file does not have the snapshot's columns"
+            f"{f' (it also has {extra})' if extra else ''}: validate the export again"
+        )
+    con.execute(f"ALTER TABLE clean_{table} RENAME TO {table}")
 
 
 def _check_not_stale(con: duckdb.DuckDBPyConnection, meta: SnapshotMeta) -> None:
@@ -103,6 +101,7 @@ def _carry_history(
     """Copies the main file's history into the staging file (the current catalog)."""
     source = f"{_ident(main_db)}.main"
     for table in sorted(main_tables - _REPLACED):
+        quoted = _ident(table)
         if table == "load_log":
             con.execute(f"INSERT INTO load_log BY NAME SELECT * FROM {source}.load_log")
         elif table in _PER_EXPORT:
@@ -112,7 +111,7 @@ def _carry_history(
                 [export_id],
             )
         else:  # the figures mart (of the previous export, until the marts run) and anything added later
-            con.execute(f"CREATE TABLE {table} AS SELECT * FROM {source}.{table}")
+            con.execute(f"CREATE TABLE {quoted} AS SELECT * FROM {source}.{quoted}")
 
 
 def _promote(
@@ -127,7 +126,7 @@ def _promote(
     con.execute("BEGIN TRANSACTION")
     try:
         for table in sorted(staged - keep):
-            con.execute(f"DROP TABLE {table}")
+            con.execute(f"DROP TABLE {_ident(table)}")
         for table in _PER_EXPORT:
             if table in staged:
                 con.execute(f"ALTER TABLE {table} RENAME TO _staged_{table}")
@@ -169,6 +168,8 @@ def _replace(staging_path: Path, main_path: Path) -> None:
         wal = path.with_name(path.name + ".wal")
         if wal.exists():
             raise RuntimeError(f"{wal.name} exists: the swap does not replace a file with pending changes")
+    if main_path.exists():  # the operator's permissions on the main file stay
+        os.chmod(staging_path, stat.S_IMODE(main_path.stat().st_mode))
     _fsync(staging_path)
     os.replace(staging_path, main_path)
     _fsync(main_path.parent)

@@ -119,3 +119,19 @@ def test_old_export_after_new_is_refused_unless_forced(env: Env) -> None:
         con.close()
     last = load_log(env.db)[-1]
     assert last["outcome"] == "accepted" and last["forced"] is True
+
+
+def test_warnings_are_reported_by_the_non_blocking_check_without_the_staging_file(env: Env) -> None:
+    tables = clean_tables()
+    tables["personal"][0]["kommentar"] = "x"  # a column the contract does not know: V050, a warning
+    make_export(env.inbox, "E1", tables=tables)
+    result = run(env)
+    assert result.success
+    [warnings] = [
+        e.asset_check_evaluation_data
+        for e in result.all_events
+        if e.event_type_value == "ASSET_CHECK_EVALUATION"
+        and e.asset_check_evaluation_data.check_name == "staged_warnings"  # type: ignore[union-attr]
+    ]
+    assert warnings is not None and not warnings.passed
+    assert warnings.metadata["warnings"].value == {"V050": 1}  # type: ignore[attr-defined]

@@ -107,3 +107,35 @@ def test_no_raw_personal_number_in_cli_output(tmp_path: Path) -> None:
         assert out.exit_code == 0, out.output
         assert "barn.csv" in out.output
         assert not [n for n in _needles() if n in out.output]
+
+
+def test_an_unknown_column_named_like_a_personal_number_is_masked(tmp_path: Path) -> None:
+    from export_fixtures import validate
+
+    in_header = luhn_pnr("19770707", "777")
+    t = base_tables()
+    t["barn"] = [
+        {"barn_id": "B1", "personnummer": PNR_1},
+        {"barn_id": "B2", "personnummer": PNR_2, "kon": "X"},  # V003: quarantined, raw_json kept
+    ]
+    folder = write(tmp_path / "e", t)
+    barn = folder / "barn.csv"
+    header, *rows = barn.read_text(encoding="utf-8").splitlines()
+    barn.write_text("\n".join([f"{header};{in_header}", *(f"{r};x" for r in rows)]) + "\n", encoding="utf-8")
+    counts = {p.name: len(t.get(p.name.removesuffix(".csv"), [])) for p in sorted(folder.glob("*.csv"))}
+    write_manifest(folder, export_id="exp-2", municipality="0180", created_at="2025-06-30T22:00:00+02:00",
+                   row_counts=counts)
+    result, con = validate(folder)
+    assert result.outcome == "accepted" and result.files["barn.csv"].quarantined == 1
+    (raw,) = con.execute("SELECT raw_json FROM quarantine WHERE file = 'barn.csv'").fetchone() or ("",)
+    assert '"***":"x"' in raw  # the column is kept, under its masked name
+    dashed = in_header[:8] + "-" + in_header[8:]
+    needles = [in_header, in_header[2:], dashed, dashed[2:]]
+    for table, column in con.execute(
+        "SELECT table_name, column_name FROM duckdb_columns() WHERE NOT internal AND data_type = 'VARCHAR'"
+    ).fetchall():
+        for needle in needles:
+            (n,) = con.execute(
+                f'SELECT count(*) FROM "{table}" WHERE contains("{column}", ?)', [needle]
+            ).fetchall()[0]
+            assert n == 0, (table, column)

@@ -166,12 +166,14 @@ def _by_distinct_values(con: duckdb.DuckDBPyConnection, column: contract.Column,
     DuckDB's own normalising expression. The result stays dictionary-encoded (DuckDB reads that)."""
     encoded = values.combine_chunks().dictionary_encode()
     masked = inputs.mask_pnr_like(encoded.dictionary)
-    con.register(_ARROW_VIEW, pa.table({column.name: masked}))
+    # `_i` puts the result back in the dictionary's order: without insertion order (the staging
+    # connection's setting) DuckDB may return a large input's rows in another order.
+    con.register(_ARROW_VIEW, pa.table({column.name: masked, "_i": np.arange(len(masked), dtype=np.int64)}))
     try:
         norm = norm_expr(column)
         result = con.sql(
             f"SELECT {norm} AS v, r.{ident(column.name)} IS DISTINCT FROM coalesce({norm}, '') AS changed "
-            f"FROM {_ARROW_VIEW} r"
+            f"FROM {_ARROW_VIEW} r ORDER BY r._i"
         ).to_arrow_table()
     finally:
         con.unregister(_ARROW_VIEW)

@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 import duckdb
 
 from bbic_core import contract
+from bbic_core.validation.refusal import safe_text
 from bbic_core.validation.rows import inputs, normalise
 from bbic_core.validation.rows.references import quarantined_lines
 from bbic_core.validation.rows.sql import HITS, ident, lit, n_table, raw_table
@@ -33,7 +34,7 @@ def build_clean(con: duckdb.DuckDBPyConnection, spec: contract.FileSpec, unknown
     """`clean_<table>` from `_v_n_<table>`: the quarantined rows deleted, the working columns dropped
     and each typed twin put in the place of its text (see `normalise`). No row is copied.
 
-    The rows keep their file order (a DELETE does not reorder, and nothing is sorted).
+    Nothing is sorted: `_line` holds each row's line in its file (the rows need no physical order).
     """
     n = n_table(spec.table)
     if quarantined:
@@ -63,7 +64,9 @@ def _raw_json(spec: contract.FileSpec, unknown: Sequence[str]) -> str:
             pairs.append(f"{lit(c.name)}, {inputs.PNR_SHOWN_SQL}")
         else:
             pairs.append(f"{lit(c.name)}, {normalise.raw_value(c.name)}")
-    pairs += [f"{lit(name)}, r._u{i}" for i, name in enumerate(unknown)]
+    # Unknown columns under their names as V050 shows them: a header name is text from the export too,
+    # and a personal number typed as one must not reach DuckDB (nor, through it, the snapshot file).
+    pairs += [f"{lit(safe_text(name))}, r._u{i}" for i, name in enumerate(unknown)]
     pairs.append("'_extra', json(r._extra)")
     return f"json_object({', '.join(pairs)})::VARCHAR"
 

@@ -1,7 +1,6 @@
 """Snapshot: the staged export becomes the current one: the completed staging file replaces the main file."""
 
 import datetime as dt
-import shutil
 
 import dagster as dg
 import duckdb as duckdb_lib
@@ -37,7 +36,7 @@ def snapshot(
     try:
         with duckdb.get_connection() as con:
             try:
-                # The copy streams from the staging file: DuckDB need not cache it all (7 GiB at 30 M rows).
+                # The history copied into the staging file streams: DuckDB need not cache the files.
                 con.execute(f"SET memory_limit = '{STAGING_MEMORY_LIMIT}'")
                 publish_snapshot(
                     con,
@@ -65,7 +64,6 @@ def snapshot(
         )
         context.log.error(line)
         raise dg.Failure(description=line, metadata={"code": "X009"}) from None
-    shutil.rmtree(staged.staging_path.with_suffix(".tmp"), ignore_errors=True)  # anything DuckDB spilled
     with duckdb_lib.connect(str(database_path(duckdb)), read_only=True) as con:
         rows = row_counts(con)  # of the new main file (the connection above held the old one)
     removed = archive.prune(bbic.archive_path, keep_days=bbic.archive_keep_days, keep_ids=[staged.export_id])
