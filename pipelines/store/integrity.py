@@ -52,12 +52,11 @@ def duplicate_keys(con: duckdb.DuckDBPyConnection, prefix: str = "") -> dict[str
     for spec in contract.FILES:
         key = ", ".join(spec.key)
         table = f"{prefix}{spec.table}"
-        # Rows with equal keys have equal hashes: grouping the 64-bit hashes (quicker than the text
-        # keys) proves uniqueness; only a colliding hash needs the keys themselves.
-        colliding = con.execute(
-            f"SELECT count(*) FROM (SELECT hash({key}) AS h FROM {table} GROUP BY h HAVING count(*) > 1)"
-        ).fetchone()
-        if colliding is None or not colliding[0]:
+        # Rows with equal keys have equal hashes: as many distinct 64-bit hashes as rows (quicker to
+        # count than grouping the text keys: 1.8 s against 2.6 s at sweden-10y) proves uniqueness; only
+        # fewer (a duplicate, or a hash collision) needs the keys themselves.
+        fewer = con.execute(f"SELECT count(*) - count(DISTINCT hash({key})) FROM {table}").fetchone()
+        if fewer is None or not fewer[0]:
             continue
         n = con.execute(
             f"SELECT count(*) FROM (SELECT {key} FROM {table} GROUP BY {key} HAVING count(*) > 1)"
