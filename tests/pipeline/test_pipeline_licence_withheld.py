@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+import duckdb
 from pipeline_helpers import REGISTER_YAML, Env, make_export, run
 
 ALL = ("landed_export", "validated_export", "snapshot", "figures", "reports")
@@ -22,11 +23,20 @@ def _rendered(result: object) -> bool:
     return bool(events[0].materialization.metadata["rendered"].value)
 
 
+def _figures_by_report(env: Env) -> dict[str, int]:
+    con = duckdb.connect(str(env.db), read_only=True)
+    try:
+        return dict(con.execute("SELECT report, count(*) FROM figures GROUP BY report").fetchall())
+    finally:
+        con.close()
+
+
 def test_invalid_register_withholds_only_the_licence_check(env: Env) -> None:
     make_export(env.inbox, "E1")
     assert run(env, stages=ALL, **OPTIONS).success
     day = env.reports / "2025-01-31"
     assert (day / "bromma" / "licens_kontrolldag.html").is_file()
+    assert _figures_by_report(env).get("licens", 0) > 0
 
     (env.register / "organisation.yaml").write_text(BROKEN_YAML, encoding="utf-8")
     broken = run(env, stages=("figures", "reports"), **OPTIONS)
@@ -46,9 +56,13 @@ def test_invalid_register_withholds_only_the_licence_check(env: Env) -> None:
     assert "licens_" not in index
     assert index.count("Licenskontrollen hålls inne: registret kunde inte läsas (se ovan).") == 2  # per scope
     assert (env.reports / "latest").resolve() == day.resolve()
+    # the figures table (for analysts) withholds the licence figures as the reports do
+    withheld = _figures_by_report(env)
+    assert "licens" not in withheld and withheld.get("verksamhet", 0) > 0
 
     (env.register / "organisation.yaml").write_text(REGISTER_YAML, encoding="utf-8")
     fixed = run(env, stages=("figures", "reports"), **OPTIONS)
     assert fixed.success and _rendered(fixed)
     assert (day / "bromma" / "licens_kontrolldag.html").is_file()
     assert "hålls inne" not in (day / "index.html").read_text(encoding="utf-8")
+    assert _figures_by_report(env).get("licens", 0) > 0

@@ -15,7 +15,7 @@ import dagster as dg
 import duckdb as duckdb_lib
 from dagster_duckdb import DuckDBResource
 
-from bbic_core.figures.model import FIGURES_CSV_COLUMNS, Figure
+from bbic_core.figures.model import FIGURES_CSV_COLUMNS, Figure, ReportKind
 from pipelines.defs.snapshot.assets import snapshot
 from pipelines.registers import resolve_register
 from pipelines.report_scopes import chosen_scopes
@@ -90,6 +90,7 @@ def figures(
     wanted = {
         "export_id": current.export_id,
         "register": state.fingerprint,
+        "register_source": state.source,  # last_good withholds the licence figures: recompute on a change
         "scopes": list(bbic.scopes or []),
     }
     state_path = data_dir(duckdb) / STATE_FILE
@@ -105,6 +106,12 @@ def figures(
         rows = compute_figures(copy, state.register, current.as_of, scopes)
     finally:
         copy.close()
+    withheld = state.source == "last_good"
+    if withheld:
+        # As in the reports (register.md): the licence check is not given from a register that no
+        # longer parses; the follow-up figures come from the last good copy.
+        rows = [f for f in rows if f.report != ReportKind.LICENS]
+        context.log.warning(f"the register does not parse: the licence figures are withheld ({state.error})")
     with duckdb.get_connection() as con:
         try:
             write_figures(con, current.export_id, rows)
@@ -119,5 +126,6 @@ def figures(
             "figures": len(rows),
             "scopes": len(scopes),
             "computed": True,
+            "licence_withheld": withheld,
         }
     )
