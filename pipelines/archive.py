@@ -117,9 +117,9 @@ def _copy_file(src: Path, dst: Path) -> str:
 
 def _copy_private(item: Path, target: Path) -> dict[str, str]:
     """Copies an inbox item (folder or zip) to `target`, owner-only; returns what was written, by name."""
-    files = _files(item)
     if item.is_file():
         return {item.name: _copy_file(item, target)}
+    files = _files(item)
     _mkdir_private(target)
     for name, _ in files:
         for parent in reversed(PurePosixPath(name).parents[:-1]):

@@ -85,7 +85,7 @@ def _string_column(table: pa.Table, name: str) -> pa.ChunkedArray:
 
 
 def prepare(spec: contract.FileSpec, raw: RawFileLike, pseudonymiser: Pseudonymiser) -> pa.Table:
-    """Contract columns, `_u<i>` unknown columns, `_line`, `_extra`, for `normalise.load_normalised`.
+    """Contract columns, `_u<i>` unknown columns, `_line`, `_extra`, for `normalise.normalised`.
 
     In `barn` the personal number itself is gone: its columns are the internal ones below. Unknown
     columns and `_extra` are masked here; the contract's columns that are masked (`MASKED`) are

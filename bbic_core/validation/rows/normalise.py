@@ -246,12 +246,6 @@ def load(con: duckdb.DuckDBPyConnection, ready: Normalised) -> None:
     _create(con, raw_table(ready.table), ready.as_read, "*")
 
 
-def load_normalised(con: duckdb.DuckDBPyConnection, spec: contract.FileSpec, prepared: pa.Table,
-                    unknown: int) -> None:
-    """`normalised` then `load`, one after the other."""
-    load(con, normalised(con, spec, prepared, unknown))
-
-
 def _as_read(spec: contract.FileSpec, prepared: pa.Table, normalised: dict[str, _Column],
              changed: pa.Array | None) -> pa.Table:
     """The rows where normalising changed some value, every value as read (masked)."""
