@@ -119,3 +119,14 @@ def test_a_file_changed_while_landing_is_not_landed(env: Env, monkeypatch: pytes
         archive.land(item, env.archive)
     assert (item / "barn.csv").is_file()  # the inbox keeps it for the next try
     assert not [p for p in env.archive.iterdir() if p.name != ".gitkeep"]
+
+
+def test_a_failed_archive_clean_up_does_not_fail_the_load(env: Env, monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*_args: object, **_kwargs: object) -> list[str]:
+        raise PermissionError("archive not writable")
+
+    monkeypatch.setattr(archive, "prune", refuse)
+    make_export(env.inbox, "E1")
+    result = run(env)
+    assert result.success
+    assert [(r["export_id"], r["outcome"]) for r in load_log(env.db)] == [("E1", "accepted")]

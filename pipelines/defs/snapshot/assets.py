@@ -66,7 +66,15 @@ def snapshot(
         raise dg.Failure(description=line, metadata={"code": "X009"}) from None
     with duckdb_lib.connect(str(database_path(duckdb)), read_only=True) as con:
         rows = row_counts(con)  # of the new main file (the connection above held the old one)
-    removed = archive.prune(bbic.archive_path, keep_days=bbic.archive_keep_days, keep_ids=[staged.export_id])
+    try:
+        removed = archive.prune(
+            bbic.archive_path, keep_days=bbic.archive_keep_days, keep_ids=[staged.export_id]
+        )
+    except OSError as exc:
+        # The export is current already: a failed clean-up of old exports must not fail its load (a rerun
+        # of this step would then be refused as X009). The next night prunes again.
+        context.log.warning(f"archive: old exports not pruned ({type(exc).__name__}: {exc})")
+        removed = []
     if removed:
         context.log.info(f"archive: pruned {len(removed)} export(s) older than {bbic.archive_keep_days} days")
     quarantined = sum(int(f["quarantined"]) for f in staged.files.values())
