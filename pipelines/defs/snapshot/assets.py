@@ -3,11 +3,10 @@
 import datetime as dt
 
 import dagster as dg
-import duckdb as duckdb_lib
 from dagster_duckdb import DuckDBResource
 
 from pipelines import archive
-from pipelines.defs.validation.assets import STAGING_MEMORY_LIMIT, log_attempt
+from pipelines.defs.validation.assets import STAGING_MEMORY_LIMIT, log_attempt, read_only
 from pipelines.model import SnapshotInfo, StagedExport, attempt_for, refusal_line
 from pipelines.resources import POOL, BbicSettings, database_path
 from pipelines.store import SnapshotMeta, StaleExportError, publish_snapshot
@@ -64,7 +63,7 @@ def snapshot(
         )
         context.log.error(line)
         raise dg.Failure(description=line, metadata={"code": "X009"}) from None
-    with duckdb_lib.connect(str(database_path(duckdb)), read_only=True) as con:
+    with read_only(database_path(duckdb)) as con:
         rows = row_counts(con)  # of the new main file (the connection above held the old one)
     try:
         removed = archive.prune(

@@ -6,29 +6,16 @@ References and keys are not proven a second time here: the snapshot's tables are
 which export the file names and how many rows each table holds, is checked here.
 """
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
 
 import dagster as dg
-import duckdb as duckdb_lib
 from dagster_duckdb import DuckDBResource
 
 from pipelines.defs.snapshot.assets import snapshot
-from pipelines.defs.validation.assets import STAGING_MEMORY_LIMIT
+from pipelines.defs.validation.assets import read_only
 from pipelines.model import SnapshotInfo
 from pipelines.resources import POOL, database_path
 from pipelines.store import integrity
 from pipelines.store.load_log import current_snapshot
-
-
-@contextmanager
-def _main(path: Path) -> Iterator[duckdb_lib.DuckDBPyConnection]:
-    con = duckdb_lib.connect(str(path), read_only=True, config={"memory_limit": STAGING_MEMORY_LIMIT})
-    try:
-        yield con
-    finally:
-        con.close()
 
 
 @dg.asset_check(
@@ -39,7 +26,7 @@ def _main(path: Path) -> Iterator[duckdb_lib.DuckDBPyConnection]:
     "quarantine holds the quarantined ones.",
 )
 def snapshot_accounting(snapshot: SnapshotInfo, duckdb: DuckDBResource) -> dg.AssetCheckResult:
-    with _main(database_path(duckdb)) as con:
+    with read_only(database_path(duckdb)) as con:
         current = current_snapshot(con)
         faults = integrity.accounting_faults(
             snapshot.files,

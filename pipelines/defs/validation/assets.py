@@ -10,6 +10,7 @@ import hashlib
 import shutil
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +41,16 @@ def staging_path_for(data: Path, export_id: str, run_id: str) -> Path:
 # (removed with it) instead of growing the process. The rest of the budget is the one file's Arrow
 # columns that validation holds at a time (docs/decisions.md, "Load performance").
 STAGING_MEMORY_LIMIT = "1500MB"
+
+
+@contextmanager
+def read_only(path: Path) -> Iterator[duckdb_lib.DuckDBPyConnection]:
+    """A read-only connection to a staging or main file with the staging memory limit (checks, counts)."""
+    con = duckdb_lib.connect(str(path), read_only=True, config={"memory_limit": STAGING_MEMORY_LIMIT})
+    try:
+        yield con
+    finally:
+        con.close()
 
 
 def staging_config(staging: Path) -> dict[str, str | bool | int | float | list[str]]:

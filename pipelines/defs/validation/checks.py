@@ -2,29 +2,16 @@
 
 import datetime as dt
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 import dagster as dg
-import duckdb as duckdb_lib
 from dagster_duckdb import DuckDBResource
 
 from bbic_core import contract, rules
-from pipelines.defs.validation.assets import STAGING_MEMORY_LIMIT, log_attempt, validated_export
+from pipelines.defs.validation.assets import log_attempt, read_only, validated_export
 from pipelines.model import StagedExport, attempt_for
 from pipelines.resources import POOL, BbicSettings
 from pipelines.store import integrity
-
-
-@contextmanager
-def _staging(path: Path) -> Iterator[duckdb_lib.DuckDBPyConnection]:
-    con = duckdb_lib.connect(str(path), read_only=True, config={"memory_limit": STAGING_MEMORY_LIMIT})
-    try:
-        yield con
-    finally:
-        con.close()
 
 
 def _result(
@@ -59,7 +46,7 @@ def _result(
     "hold exactly those rows.",
 )
 def staged_accounting(validated_export: StagedExport, duckdb: DuckDBResource) -> dg.AssetCheckResult:
-    with _staging(validated_export.staging_path) as con:
+    with read_only(validated_export.staging_path) as con:
         faults = integrity.accounting_faults(
             validated_export.files, integrity.row_counts(con, "clean_"), integrity.quarantined_by_file(con)
         )
@@ -75,7 +62,7 @@ def staged_accounting(validated_export: StagedExport, duckdb: DuckDBResource) ->
 def staged_referential_integrity(
     validated_export: StagedExport, duckdb: DuckDBResource
 ) -> dg.AssetCheckResult:
-    with _staging(validated_export.staging_path) as con:
+    with read_only(validated_export.staging_path) as con:
         dangling = integrity.dangling_references(con, "clean_")
         duplicates = integrity.duplicate_keys(con, "clean_")
     return _result(
@@ -97,7 +84,7 @@ def staged_referential_integrity(
 def staged_error_share(
     validated_export: StagedExport, bbic: BbicSettings, duckdb: DuckDBResource
 ) -> dg.AssetCheckResult:
-    with _staging(validated_export.staging_path) as con:
+    with read_only(validated_export.staging_path) as con:
         errors = integrity.error_rows_by_file(con)
     over: dict[str, str] = {}
     for spec in contract.FILES:
