@@ -23,6 +23,7 @@ _CONTRACT_FORM = re.compile(CONTRACT_FORM_PATTERN)
 _STRIP = re.compile(r"[-+]")
 # The contract trims spaces and tabs only; other whitespace is part of the value.
 TRIM = " \t"
+_DOUBLED_DIGIT_SUM = np.array([0, 2, 4, 6, 8, 1, 3, 5, 7, 9], dtype=np.uint8)  # d -> digit sum of 2d
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,19 +88,19 @@ def check_array(values: pa.Array | pa.ChunkedArray) -> pa.Table:
     # contiguously (the cast fails loudly if that ever stops being true).
     fixed = safe.cast(pa.binary(12))
     raw = np.frombuffer(fixed.buffers()[1], dtype=np.uint8)[fixed.offset * 12 : (fixed.offset + n) * 12]
-    mat = raw.reshape(n, 12).astype(np.int32) - 48
+    small = raw.reshape(n, 12) - np.uint8(48)  # digits 0..9, one byte each
+    mat = small.astype(np.int32)
     year = mat[:, 0] * 1000 + mat[:, 1] * 100 + mat[:, 2] * 10 + mat[:, 3]
     month = mat[:, 4] * 10 + mat[:, 5]
     day_raw = mat[:, 6] * 10 + mat[:, 7]
     serial = mat[:, 8] * 100 + mat[:, 9] * 10 + mat[:, 10]
     coord = day_raw > 60
     day = np.where(coord, day_raw - 60, day_raw)
-    # Luhn over the 10 digits without the century (positions 2..11), weights 2,1,2,1,…
-    luhn_digits = mat[:, 2:11]
-    weights = np.array([2, 1, 2, 1, 2, 1, 2, 1, 2], dtype=np.int32)
-    prod = luhn_digits * weights
-    prod = np.where(prod > 9, prod - 9, prod)
-    check = (10 - prod.sum(axis=1) % 10) % 10
+    # Luhn over the 10 digits without the century (positions 2..11), weights 2,1,2,1,…: a doubled digit
+    # contributes the sum of its digits (a table), an undoubled one itself.
+    luhn_sum = _DOUBLED_DIGIT_SUM[small[:, 2:11:2]].sum(axis=1, dtype=np.int32) + small[:, 3:11:2].sum(
+        axis=1, dtype=np.int32)
+    check = (10 - luhn_sum % 10) % 10
     luhn_ok = check == mat[:, 11]
     # A real calendar date: build it through numpy datetime64 and compare back.
     month_ok = (month >= 1) & (month <= 12)
@@ -120,7 +121,7 @@ def check_array(values: pa.Array | pa.ChunkedArray) -> pa.Table:
     birth = first.astype("datetime64[D]") + np.where(day_ok, day - 1, 0)
     valid_arr = pa.array(valid, pa.bool_())
     birth_arr = pa.array(birth.astype("datetime64[D]"), pa.date32())
-    sex_arr = pa.array(np.where(mat[:, 10] % 2 == 1, "1", "2") if n else np.array([], dtype=str), pa.string())
+    sex_arr = pc.if_else(pa.array(mat[:, 10] % 2 == 1, pa.bool_()), "1", "2")
     null_date = pa.scalar(None, pa.date32())
     null_str = pa.scalar(None, pa.string())
     return pa.table(

@@ -111,7 +111,8 @@ def _pipeline_env(out: Path, scale: str, fresh: bool, deliver: bool = True) -> t
     register_src = _scale_dir(out, scale) / "data" / "register"
     for f in register_src.iterdir():
         shutil.copyfile(f, pipe / "register" / f.name)
-    # Deliver the export into the inbox: hard links, so that delivery costs nothing (landing copies).
+    # Deliver the export into the inbox as a supplier does: new files of the pipeline's own, on the
+    # archive's file system (landing hard-links them), copied before the clock starts.
     export = _export_dir(out, scale)
     manifest = json.loads((export / "manifest.json").read_text(encoding="utf-8"))
     item = pipe / "inbox" / str(manifest["export_id"])
@@ -119,7 +120,7 @@ def _pipeline_env(out: Path, scale: str, fresh: bool, deliver: bool = True) -> t
     if deliver:
         item.mkdir()
         for f in export.iterdir():
-            os.link(f, item / f.name)
+            shutil.copyfile(f, item / f.name)
     bbic = BbicSettings(inbox=str(pipe / "inbox"), archive=str(pipe / "archive"),
                         register_dir=str(pipe / "register"), reports=str(pipe / "reports"),
                         municipality="0180", pseudonym_key=BENCH_KEY, settle_seconds=0,

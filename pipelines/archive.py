@@ -1,9 +1,10 @@
 """Inbox → archive: every complete export is landed unchanged, by export id, with a checksums file.
 
 The archive is the only place where personal numbers rest, so it is created owner-only
-(directories 0700, files 0600) whatever the umask. An export is copied into a hidden folder
-first and renamed into place only when every byte is verified, so a crash never leaves a
-half-landed export under its id; only then is the inbox copy removed.
+(directories 0700, files 0600) whatever the umask. An export is landed (hard-linked on the same
+file system, else copied and verified) into a hidden folder first and renamed into place only
+when every file is hashed, so a crash never leaves a half-landed export under its id; only then
+is the inbox item removed.
 
 Layout: `ARCHIVE/<export_id>/` holds `export/` (a landed folder's files) or the landed `.zip`,
 `SHA256SUMS` (`sha256sum` format, paths relative to the export folder) and `landed.json`.
@@ -169,33 +170,81 @@ def _dir_name(export_id: str | None, source: str, checksums: Mapping[str, str]) 
     return f"_unidentified-{re.sub(r'[^A-Za-z0-9._-]', '_', source)[:60]}-{digest}"
 
 
-def land(item: Path, archive_root: Path, *, now: dt.datetime | None = None) -> Landed:
-    """Copies the inbox item into the archive (verified), then removes it from the inbox.
+def _linkable(path: Path, archive_dev: int) -> bool:
+    """A file that can be landed by a hard link: a regular file of ours, on the archive's file system,
+    with no other name (nobody else can change the bytes through another path)."""
+    st = path.lstat()
+    return (stat.S_ISREG(st.st_mode) and st.st_nlink == 1 and st.st_uid == os.geteuid()
+            and st.st_dev == archive_dev)
 
-    An export id landed before with the same bytes is not copied again; with other bytes (a
-    reused id, X010 for the validator) it is landed beside the first under `<id>.<digest>`, so
-    both stay for audit.
+
+def _file_states(root: Path) -> dict[str, tuple[int, int]]:
+    """Size and modification time of every file: a write while a linked item is hashed changes them."""
+    return {name: (st.st_size, st.st_mtime_ns) for name, path in _files(root) for st in [path.stat()]}
+
+
+def _link_private(item: Path, target: Path, archive_dev: int) -> bool:
+    """Lands an inbox item by hard links (no bytes copied), owner-only; False, with nothing made, when
+    some file cannot be linked (another file system, another owner, a second name): then it is copied."""
+    files = _files(item)
+    if not all(_linkable(path, archive_dev) for _, path in files):
+        return False
+    if item.is_dir():
+        _mkdir_private(target)
+        for name, _ in files:
+            for parent in reversed(PurePosixPath(name).parents[:-1]):
+                _mkdir_private(target / parent)
+    try:
+        for name, path in files:
+            dst = target if item.is_file() else target / name
+            os.link(path, dst, follow_symlinks=False)
+            os.chmod(dst, FILE_MODE)  # the inode's mode: the inbox name goes when the landing completes
+    except OSError:
+        _remove(target)
+        return False
+    return True
+
+
+def land(item: Path, archive_root: Path, *, now: dt.datetime | None = None) -> Landed:
+    """Lands the inbox item in the archive, then removes it from the inbox.
+
+    On the archive's file system the files are hard-linked, not copied (docs/decisions.md, "Landing by
+    hard link"), and hashed as landed; otherwise they are hashed in the inbox and copied, the copy
+    verified against those hashes. Either way the item is first landed in a hidden folder and renamed
+    into place, so a crash never leaves a half-landed export under its id, and the inbox item stays
+    until the landing is complete.
+
+    An export id landed before with the same bytes is kept as it was (the new delivery is only removed
+    from the inbox); with other bytes (a reused id, X010 for the validator) it is landed beside the
+    first under `<id>.<digest>`, so both stay for audit.
     """
     ensure_archive(archive_root)
     export_id, created = peek_manifest(item)
-    checksums = _tree_checksums(item)
-    base = _dir_name(export_id, item.name, checksums)
-    digest = hashlib.sha256(_sums_text(checksums).encode()).hexdigest()[:12]
-    for name in (base, f"{base}.{digest}"):
-        dest = archive_root / name
-        if dest.exists():
-            if read_checksums(dest) == checksums:
-                _remove(item)
-                return Landed(export_id, dest, _export_path(dest), created, item.name, checksums, True)
-            continue
-        tmp = archive_root / f".incoming-{uuid.uuid4().hex}"
-        _mkdir_private(tmp)
-        try:
-            target = tmp / ("export" if item.is_dir() else item.name)
-            if _copy_private(item, target) != checksums:
+    tmp = archive_root / f".incoming-{uuid.uuid4().hex}"
+    _mkdir_private(tmp)
+    try:
+        target = tmp / ("export" if item.is_dir() else item.name)
+        linked = _link_private(item, target, archive_root.stat().st_dev)
+        # Linked: hash what the archive holds. Copied: hash the inbox, then check the copy against it.
+        seen = _file_states(target) if linked else {}
+        checksums = _tree_checksums(target if linked else item)
+        base = _dir_name(export_id, item.name, checksums)
+        digest = hashlib.sha256(_sums_text(checksums).encode()).hexdigest()[:12]
+        for name in (base, f"{base}.{digest}"):
+            dest = archive_root / name
+            if dest.exists():
+                if read_checksums(dest) == checksums:
+                    shutil.rmtree(tmp)
+                    _remove(item)
+                    return Landed(export_id, dest, _export_path(dest), created, item.name, checksums, True)
+                continue
+            if not linked and _copy_private(item, target) != checksums:
                 raise OSError(
                     f"the copy of {item.name} in the archive differs from the inbox (changed while landing?)"
                 )
+            if linked and _file_states(target) != seen:
+                raise OSError(f"{item.name} changed while landing: the archive would not hold the bytes "
+                              "it was hashed as")
             _write_private(tmp / CHECKSUMS, _sums_text(checksums))
             landed_at = now or dt.datetime.now(dt.UTC)
             _write_private(
@@ -213,11 +262,12 @@ def land(item: Path, archive_root: Path, *, now: dt.datetime | None = None) -> L
                 + "\n",
             )
             os.rename(tmp, dest)
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
-        _remove(item)
-        return Landed(export_id, dest, _export_path(dest), created, item.name, checksums, False)
+            _remove(item)
+            return Landed(export_id, dest, _export_path(dest), created, item.name, checksums, False)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    shutil.rmtree(tmp, ignore_errors=True)
     raise OSError(f"cannot land {item.name}: two different exports already use its archive names")
 
 

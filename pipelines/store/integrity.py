@@ -13,6 +13,7 @@ from typing import Any
 import duckdb
 
 from bbic_core import contract
+from bbic_core.validation.rows import keys
 
 # V015: an unknown handlaggare_id loads (the user counts as unknown), so it is no broken reference.
 _SOFT_REFS = frozenset({"handlaggare_id"})
@@ -26,24 +27,37 @@ def _key_of(table: str) -> str:
 
 
 def dangling_references(con: duckdb.DuckDBPyConnection, prefix: str = "") -> dict[str, int]:
-    """`table.column -> rows` whose reference names no row (V005) or a row of another child (V016)."""
-    out: dict[str, int] = {}
+    """`table.column -> rows` whose reference names no row (V005) or a row of another child (V016).
+
+    One query per referenced table: every column naming it is probed against one hash table of its
+    keys (at sweden-10y 1.9 s against 2.4 s for a join per column)."""
+    naming: dict[str, list[str]] = {}
+    owned_refs: set[str] = set()
     for spec in contract.FILES:
         names = spec.column_names
         for column in spec.columns:
             if column.ref is None or column.name in _SOFT_REFS:
                 continue
-            target, key = f"{prefix}{column.ref}", _key_of(column.ref)
             owned = column.name in contract.CHILD_OWNED_REFS and "barn_id" in names and column.ref != "barn"
-            mismatch = " OR t.barn_id IS DISTINCT FROM c.barn_id" if owned else ""
-            n = con.execute(
-                f"SELECT count(*) FROM {prefix}{spec.table} c "
-                f"LEFT JOIN {target} t ON t.{key} = c.{column.name} "
-                f"WHERE c.{column.name} IS NOT NULL AND (t.{key} IS NULL{mismatch})"
-            ).fetchone()
-            if n is not None and n[0]:
-                out[f"{spec.table}.{column.name}"] = int(n[0])
-    return out
+            if owned:
+                owned_refs.add(column.ref)
+            naming.setdefault(column.ref, []).append(
+                f"SELECT '{spec.table}.{column.name}' AS src, {column.name} AS fk, "
+                f"{str(owned).lower()} AS owned, {'barn_id' if owned else 'NULL::VARCHAR'} AS child_barn "
+                f"FROM {prefix}{spec.table} WHERE {column.name} IS NOT NULL"
+            )
+    out: dict[str, int] = {}
+    for target, parts in naming.items():
+        key = _key_of(target)
+        # A child-owned row must name the same child (V016); `owned` says where that is asked.
+        mismatch = (" OR (c.owned AND t.barn_id IS DISTINCT FROM c.child_barn)"
+                    if target in owned_refs else "")
+        rows = con.execute(
+            f"SELECT c.src, count(*) FROM ({' UNION ALL '.join(parts)}) c "
+            f"LEFT JOIN {prefix}{target} t ON t.{key} = c.fk WHERE t.{key} IS NULL{mismatch} GROUP BY c.src"
+        ).fetchall()
+        out.update({str(src): int(n) for src, n in rows if n})
+    return dict(sorted(out.items()))
 
 
 def duplicate_keys(con: duckdb.DuckDBPyConnection, prefix: str = "") -> dict[str, int]:
@@ -52,11 +66,11 @@ def duplicate_keys(con: duckdb.DuckDBPyConnection, prefix: str = "") -> dict[str
     for spec in contract.FILES:
         key = ", ".join(spec.key)
         table = f"{prefix}{spec.table}"
-        # Rows with equal keys have equal hashes: as many distinct 64-bit hashes as rows (quicker to
-        # count than grouping the text keys: 1.8 s against 2.6 s at sweden-10y) proves uniqueness; only
-        # fewer (a duplicate, or a hash collision) needs the keys themselves.
-        fewer = con.execute(f"SELECT count(*) - count(DISTINCT hash({key})) FROM {table}").fetchone()
-        if fewer is None or not fewer[0]:
+        # Only a table with suspects (keys.suspect_keys: a superset of the repeated keys, far quicker to
+        # find than grouping the keys: 0.2 s against 1.4 s for utredning_bedomning at sweden-10y) needs
+        # the keys themselves.
+        suspects = con.execute(f"SELECT count(*) FROM ({keys.suspect_keys(spec, table)})").fetchone()
+        if suspects is None or not suspects[0]:
             continue
         n = con.execute(
             f"SELECT count(*) FROM (SELECT {key} FROM {table} GROUP BY {key} HAVING count(*) > 1)"

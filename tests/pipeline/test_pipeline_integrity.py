@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 import duckdb
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pipeline_helpers import Env, dump, load_log, make_export, run
 
+from bbic_core import contract
 from bbic_core.figures.schema import create_snapshot_schema
 from pipelines.store import integrity
 
@@ -41,6 +46,35 @@ def test_keys_held_twice_are_found_single_and_composite() -> None:
     con.execute("INSERT INTO barn (barn_id) VALUES ('B1')")
     con.execute("INSERT INTO utredning_bedomning (utredning_id, omrade) VALUES ('U1', 'HALSA')")
     assert integrity.duplicate_keys(con) == {"barn": 1, "utredning_bedomning": 1}
+
+
+def test_composite_keys_with_many_codes_are_judged_exactly() -> None:
+    con = _tables()
+    omrade = next(c for c in contract.BY_NAME["utredning_bedomning.csv"].columns if c.name == "omrade")
+    listed = omrade.codes.values() if omrade.codes is not None else []
+    # U2 has every listed code once and 30 unlisted values, which must share the 24 bits for unlisted
+    # values: a suspect, but no key is held twice.
+    rows = [*listed, *(f"OKAND_{i}" for i in range(30))]
+    con.executemany("INSERT INTO utredning_bedomning (utredning_id, omrade) VALUES ('U2', ?)",
+                    [[v] for v in rows])
+    assert integrity.duplicate_keys(con) == {}
+    con.execute("INSERT INTO utredning_bedomning (utredning_id, omrade) VALUES ('U2', ?), ('U2', 'OKAND_7')",
+                [listed[0]])
+    assert integrity.duplicate_keys(con) == {"utredning_bedomning": 2}
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["U1", "U2", "U3"]),
+                          st.sampled_from(["BB_HALSA", "BB_SKOLA", "BB_IDENTITET", "X", "Y", "Z", "W"])),
+                max_size=25))
+def test_duplicate_keys_agree_with_counting_them(pairs: list[tuple[str, str]]) -> None:
+    con = duckdb.connect()
+    create_snapshot_schema(con)
+    if pairs:
+        con.executemany("INSERT INTO utredning_bedomning (utredning_id, omrade) VALUES (?, ?)",
+                        [list(p) for p in pairs])
+    repeated = sum(1 for n in Counter(pairs).values() if n > 1)
+    assert integrity.duplicate_keys(con) == ({"utredning_bedomning": repeated} if repeated else {})
 
 
 def test_a_failed_blocking_check_stops_the_swap_and_is_logged(

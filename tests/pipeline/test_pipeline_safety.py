@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import stat
 
 import duckdb
@@ -104,21 +105,49 @@ def test_archive_is_owner_only_and_pruned(env: Env) -> None:
     assert (env.archive / "E2").is_dir()
 
 
-def test_a_file_changed_while_landing_is_not_landed(env: Env, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("linked", [True, False], ids=["hard-linked", "copied"])
+def test_a_file_changed_while_landing_is_not_landed(env: Env, monkeypatch: pytest.MonkeyPatch,
+                                                     linked: bool) -> None:
     item = make_export(env.inbox, "E1")
+    if not linked:  # a second name for the file: landing must copy it
+        os.link(item / "barn.csv", env.root / "barn-delivered.csv")
     real_dir_name = archive._dir_name
+    before = (item / "barn.csv").read_bytes()
 
     def append_after_hashing(*args: object) -> str:
-        # Between the inbox's checksums and the copy, the supplier writes on: the copy must not land.
+        # Between the checksums and the rename into place, the supplier writes on: the item must not land.
         with (item / "barn.csv").open("ab") as fh:
             fh.write(b"late;row\n")
         return real_dir_name(*args)  # type: ignore[arg-type]
 
     monkeypatch.setattr(archive, "_dir_name", append_after_hashing)
-    with pytest.raises(OSError, match="differs from the inbox"):
+    with pytest.raises(OSError, match="changed while landing"):
         archive.land(item, env.archive)
-    assert (item / "barn.csv").is_file()  # the inbox keeps it for the next try
+    assert (item / "barn.csv").read_bytes() == before + b"late;row\n"  # the inbox keeps it for the next try
     assert not [p for p in env.archive.iterdir() if p.name != ".gitkeep"]
+
+
+@pytest.mark.parametrize("second_name", [False, True], ids=["files-of-its-own", "a-file-with-another-name"])
+def test_landing_links_files_of_its_own_and_copies_otherwise(env: Env, second_name: bool) -> None:
+    item = make_export(env.inbox, "E1")
+    other = env.root / "kept-elsewhere.csv"
+    if second_name:  # e.g. the supplier's own copy: landing must not share its bytes
+        os.link(item / "arende.csv", other)
+    inodes = {p.name: p.stat().st_ino for p in item.iterdir()}
+    landed = archive.land(item, env.archive)
+    archived = landed.export_path
+    assert not item.exists()
+    same = {name: (archived / name).stat().st_ino == ino for name, ino in inodes.items()}
+    # Files of its own are the same files, now under the archive's names only; one file with a second
+    # name and the whole item is copied (the archive holds bytes of its own).
+    assert set(same.values()) == {not second_name}
+    if second_name:
+        assert (archived / "arende.csv").read_bytes() == other.read_bytes()
+    assert archive.modes_ok(env.archive)
+    assert archive.read_checksums(landed.archive_dir) == landed.checksums
+    assert set(landed.checksums) == set(inodes)
+    for name, digest in landed.checksums.items():
+        assert archive.sha256_of(archived / name) == digest
 
 
 def test_a_failed_archive_clean_up_does_not_fail_the_load(env: Env, monkeypatch: pytest.MonkeyPatch) -> None:

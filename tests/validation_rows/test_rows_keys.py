@@ -60,3 +60,20 @@ def test_v004w_barn_same_number_in_two_forms() -> None:
     ]
     run = run_rows({"barn": barn})
     assert run.quarantined("barn.csv") == {3: ["V004W"]}
+
+
+def test_v004_composite_key_of_an_id_and_a_code() -> None:
+    # utredning_bedomning's key is (utredning_id, omrade): a repeated code of one investigation is found
+    # whether the code is in the list or not (unlisted values share the mask's hashed bits).
+    t = base_tables()
+    first = t["utredning_bedomning"][0]
+    t["utredning_bedomning"] += [
+        {**first, "omrade": "BU_SKOLA"},  # another code of U1: its own key            line 3
+        dict(first),  # an identical copy of line 2                                      line 4
+        {**first, "omrade": "OKAND_1"},  # unlisted (V003)                               line 5
+        {**first, "omrade": "OKAND_1", "bedomning": "INGET_BEHOV"},  # same key, differs  line 6
+        *({**first, "omrade": f"OKAND_X{i}"} for i in range(30)),  # distinct: no V004
+    ]
+    run = run_rows(t)
+    assert run.hits("utredning_bedomning.csv", "V004W") == [4]
+    assert run.hits("utredning_bedomning.csv", "V004") == [5, 6]

@@ -8,9 +8,10 @@ the clean staff, and last the output tables and the accounting.
 
 from __future__ import annotations
 
+import threading
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 
 import duckdb
@@ -56,6 +57,9 @@ def validate_rows(con: duckdb.DuckDBPyConnection, files: Iterable[tuple[str, inp
         outputs.drop_internal(con)
 
 
+_WORKERS = 2
+
+
 @dataclass(frozen=True)
 class _Ready:
     """A file read, prepared and normalised in Arrow, waiting for its load into DuckDB."""
@@ -68,35 +72,50 @@ class _Ready:
 
 def _prepared_files(con: duckdb.DuckDBPyConnection, files: Iterable[tuple[str, inputs.RawFileLike]],
                     pseudonymiser: Pseudonymiser) -> Iterator[_Ready]:
-    """The files, each read, prepared and normalised one file ahead of its load.
+    """The files, each read, prepared and normalised ahead of its load, in the order they get ready.
 
-    The next file is parsed, pseudonymised and normalised (pyarrow, numpy, hashlib) in a worker thread
-    while DuckDB writes this one: on two cores the stages overlap instead of leaving one core idle
-    (docs/decisions.md, "Load performance"). At most two files' Arrow columns are held at a time.
+    Two worker threads parse, pseudonymise and normalise (pyarrow, numpy, hashlib) while DuckDB writes
+    the file that is ready: on two cores the stages overlap instead of leaving a core idle. Two, not
+    one: `barn`'s personal numbers are a long single-threaded step (checksums, pseudonyms), and the
+    other worker prepares the next files meanwhile (docs/decisions.md, "Load performance"). The files
+    are taken from `files` one at a time (under a lock: it reads as it goes), so at most three files'
+    Arrow columns are held at once: two being prepared, one being written.
     """
-    cursor = con.cursor()  # distinct-value queries of the worker, beside the main connection's load
     items = iter(files)
+    taking = threading.Lock()
+    cursors = threading.local()
 
     def step() -> _Ready | None:
-        item = next(items, None)
+        with taking:
+            item = next(items, None)
         if item is None:
             return None
         name, raw = item
+        if not hasattr(cursors, "cursor"):  # DuckDB cursors are not shared between threads
+            cursors.cursor = con.cursor()
+            opened.append(cursors.cursor)
         spec = contract.BY_NAME[name]
         unknown = list(raw.unknown_columns)
         prepared = inputs.prepare(spec, raw, pseudonymiser)
         return _Ready(unknown, raw.header_line, raw.table.num_rows,
-                      normalise.normalised(cursor, spec, prepared, len(unknown)))
+                      normalise.normalised(cursors.cursor, spec, prepared, len(unknown)))
 
+    opened: list[duckdb.DuckDBPyConnection] = []
     try:
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="bbic-prepare") as pool:
-            future = pool.submit(step)
-            while (ready := future.result()) is not None:
-                future = pool.submit(step)
-                yield ready
-                del ready
+        with ThreadPoolExecutor(max_workers=_WORKERS, thread_name_prefix="bbic-prepare") as pool:
+            pending = {pool.submit(step) for _ in range(_WORKERS)}
+            while pending:
+                done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for future in done:
+                    ready = future.result()
+                    if ready is None:
+                        continue
+                    pending.add(pool.submit(step))
+                    yield ready
+                    del ready
     finally:
-        cursor.close()
+        for cursor in opened:
+            cursor.close()
 
 
 def _run(con: duckdb.DuckDBPyConnection, files: Iterable[tuple[str, inputs.RawFileLike]], ctx: RowContext,

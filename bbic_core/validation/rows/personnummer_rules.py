@@ -25,11 +25,15 @@ def statements() -> list[Statement]:
         # V014: numbers are re-used, so both children load; compared on the pseudonym.
         f"""
         INSERT INTO {HITS}
+        WITH shared AS MATERIALIZED (  -- a number on more than one row (by its hash): usually none
+            SELECT hash({inputs.PSEUDONYM}) AS _h FROM {n_table(t)} WHERE {inputs.PSEUDONYM} IS NOT NULL
+            GROUP BY _h HAVING count(*) > 1
+        )
         SELECT {lit(t)}, r._line, 'personnummer', 'V014', {lit(severity("V014"))},
                {message("V014", "'även på ' || (g.ids - 1)::VARCHAR || ' annat barn_id'")}, false
         FROM {n_table(t)} r JOIN (
             SELECT {inputs.PSEUDONYM}, count(DISTINCT barn_id) AS ids FROM {n_table(t)}
-            WHERE {inputs.PSEUDONYM} IS NOT NULL
+            WHERE hash({inputs.PSEUDONYM}) IN (SELECT _h FROM shared)
             GROUP BY {inputs.PSEUDONYM} HAVING count(DISTINCT barn_id) > 1
         ) g USING ({inputs.PSEUDONYM})
         """,
