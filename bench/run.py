@@ -4,8 +4,8 @@ For each scale the synthetic export is generated once into `bench/out/<scale>/` 
 runs), then each stage runs in its own subprocess so that its time and peak memory are its own:
 
 1. `floor`    DuckDB `read_csv` of the eight files into typed tables of a DuckDB file, no checks;
-2. `pipeline` the nightly job's load stages as `bbic run` runs them: land (copy into the archive,
-              verified), validate, load the snapshot (`pipelines.runner.run_nightly(reports=False)`);
+2. `pipeline` the nightly job's load stages as `bbic run` runs them: land (hard-linked into the
+              archive and hashed), validate, load the snapshot (`run_nightly(reports=False)`);
 3. `reports`  the standard report set (HTML, PDF, Excel, CSV) from that snapshot
               (`bbic_core.documents.archive.render_standard_set`);
    `refresh`  the pipeline's own report stages after that load (figures table + report set, as the
