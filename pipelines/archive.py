@@ -116,15 +116,20 @@ def _copy_file(src: Path, dst: Path) -> str:
     return digest.hexdigest()
 
 
+def _mkdir_tree(target: Path, files: list[tuple[str, Path]]) -> None:
+    """`target` and the folders of a folder item's files under it, owner-only."""
+    _mkdir_private(target)
+    for name, _ in files:
+        for parent in reversed(PurePosixPath(name).parents[:-1]):
+            _mkdir_private(target / parent)
+
+
 def _copy_private(item: Path, target: Path) -> dict[str, str]:
     """Copies an inbox item (folder or zip) to `target`, owner-only; returns what was written, by name."""
     if item.is_file():
         return {item.name: _copy_file(item, target)}
     files = _files(item)
-    _mkdir_private(target)
-    for name, _ in files:
-        for parent in reversed(PurePosixPath(name).parents[:-1]):
-            _mkdir_private(target / parent)
+    _mkdir_tree(target, files)
     with ThreadPoolExecutor(max_workers=2) as pool:
         written = pool.map(lambda f: _copy_file(f[1], target / f[0]), files)
         return dict(zip((n for n, _ in files), written, strict=True))
@@ -190,10 +195,7 @@ def _link_private(item: Path, target: Path, archive_dev: int) -> bool:
     if not all(_linkable(path, archive_dev) for _, path in files):
         return False
     if item.is_dir():
-        _mkdir_private(target)
-        for name, _ in files:
-            for parent in reversed(PurePosixPath(name).parents[:-1]):
-                _mkdir_private(target / parent)
+        _mkdir_tree(target, files)
     try:
         for name, path in files:
             dst = target if item.is_file() else target / name
