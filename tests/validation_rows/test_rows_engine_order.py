@@ -8,9 +8,12 @@ import time
 from collections.abc import Iterator
 
 import duckdb
+import pyarrow as pa
 import pytest
 from rows_fixtures import AS_OF, base_tables, new_pseudonymiser, raw_files
 
+from bbic_core import contract
+from bbic_core.pseudonym import Pseudonymiser
 from bbic_core.validation.rows import RowContext, engine, inputs, validate_rows
 
 
@@ -51,10 +54,10 @@ def test_files_are_taken_one_at_a_time_and_the_slow_one_does_not_change_the_outc
 
     real_prepare = inputs.prepare
 
-    def barn_last(spec: object, raw: inputs.RawFileLike, p: object) -> object:
-        if getattr(spec, "table", None) == "barn":
+    def barn_last(spec: contract.FileSpec, raw: inputs.RawFileLike, p: Pseudonymiser) -> pa.Table:
+        if spec.table == "barn":
             time.sleep(0.3)  # barn's personal numbers: ready after the files behind it
-        return real_prepare(spec, raw, p)  # type: ignore[arg-type]
+        return real_prepare(spec, raw, p)
 
     monkeypatch.setattr(inputs, "prepare", barn_last)
     loaded: list[str] = []

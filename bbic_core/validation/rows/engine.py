@@ -84,6 +84,7 @@ def _prepared_files(con: duckdb.DuckDBPyConnection, files: Iterable[tuple[str, i
     items = iter(files)
     taking = threading.Lock()
     cursors = threading.local()
+    opened: list[duckdb.DuckDBPyConnection] = []  # every worker's cursor, closed at the end
 
     def step() -> _Ready | None:
         with taking:
@@ -100,7 +101,6 @@ def _prepared_files(con: duckdb.DuckDBPyConnection, files: Iterable[tuple[str, i
         return _Ready(unknown, raw.header_line, raw.table.num_rows,
                       normalise.normalised(cursors.cursor, spec, prepared, len(unknown)))
 
-    opened: list[duckdb.DuckDBPyConnection] = []
     try:
         with ThreadPoolExecutor(max_workers=_WORKERS, thread_name_prefix="bbic-prepare") as pool:
             pending = {pool.submit(step) for _ in range(_WORKERS)}
