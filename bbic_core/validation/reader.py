@@ -45,11 +45,14 @@ from bbic_core.validation.csv_scan import CsvScan, scan_file
 from bbic_core.validation.csv_table import read_table
 from bbic_core.validation.manifest import MANIFEST_NAME, Manifest, parse_manifest
 from bbic_core.validation.refusal import Refusal, safe_text, show, sort_refusals
-from bbic_core.validation.source import ExportSource, open_source
+from bbic_core.validation.source import MANIFEST_MAX_BYTES, ExportSource, ZipSource, open_source
 
 _TRIM = " \t"
 # A zip member that cannot be read back (bad CRC, truncated, encrypted, unknown compression).
-_BROKEN_ZIP = (zipfile.BadZipFile, zlib.error, EOFError, RuntimeError, NotImplementedError)
+# OSError and ValueError: a member whose offset points outside the file (seek fails), or a file of a
+# folder that cannot be read (an I/O error).
+_BROKEN_ZIP = (zipfile.BadZipFile, zlib.error, EOFError, RuntimeError, NotImplementedError, OSError,
+               ValueError)
 _SCAN_THREADS = 2
 
 
@@ -187,7 +190,7 @@ class ExportHandle:
         if isinstance(scanned, BaseException):
             checked.unreadable.add(name)
             exc = scanned
-            message = f"{shown}: cannot be read from the zip ({type(exc).__name__}: {safe_text(str(exc))})"
+            message = f"{shown}: cannot be read{self._from()} ({type(exc).__name__}: {safe_text(str(exc))})"
             return [Refusal("X001", message, shown)]
         scan = checked.scans[name] = scanned
         refusals: list[Refusal] = []
@@ -213,6 +216,9 @@ class ExportHandle:
             refusals.append(Refusal(
                 "X004", f"{name}: {scan.rows} data rows, {MANIFEST_NAME} says {entry.rows}", name))
         return refusals
+
+    def _from(self) -> str:
+        return " from the zip" if isinstance(self.source, ZipSource) else ""
 
     def read_file(self, name: str) -> RawFile:
         """The raw table of one contract file; the file must have passed X002, X006 and X005."""
@@ -255,7 +261,16 @@ def open_export(path: Path) -> ExportHandle:
     if MANIFEST_NAME not in source.names():
         missing = Refusal("X001", f"{MANIFEST_NAME} is missing", MANIFEST_NAME)
         return ExportHandle(path, source, None, [missing])
-    manifest, refusals = parse_manifest(source.read_bytes(MANIFEST_NAME))
+    try:
+        data = source.read_bounded(MANIFEST_NAME, MANIFEST_MAX_BYTES)
+    except _BROKEN_ZIP as exc:
+        where = " from the zip" if isinstance(source, ZipSource) else ""
+        unreadable = f"{MANIFEST_NAME}: cannot be read{where} ({type(exc).__name__}: {safe_text(str(exc))})"
+        return ExportHandle(path, source, None, [Refusal("X001", unreadable, MANIFEST_NAME)])
+    if data is None:
+        too_big = f"{MANIFEST_NAME}: larger than the limit of {MANIFEST_MAX_BYTES} bytes"
+        return ExportHandle(path, source, None, [Refusal("X001", too_big, MANIFEST_NAME)])
+    manifest, refusals = parse_manifest(data)
     return ExportHandle(path, source, manifest, refusals)
 
 

@@ -16,6 +16,11 @@ from bbic_core.validation.refusal import Refusal, safe_text
 # Folders that archivers add on their own (macOS Finder); they are not part of the layout.
 _ARCHIVER_NOISE = ("__MACOSX",)
 MANIFEST_NAME = "manifest.json"
+# The most a manifest may hold: 100,000 listed files take about 12 MiB.
+MANIFEST_MAX_BYTES = 64 << 20
+# The most one zip member may declare uncompressed (a nation's ten-year export is a few GiB per file):
+# a zip bomb is refused before anything of it is read.
+MEMBER_MAX_BYTES = 64 << 30
 
 
 class ExportSource:
@@ -41,6 +46,15 @@ class ExportSource:
     def read_bytes(self, name: str) -> bytes:
         with self.open(name) as fh:
             return fh.read()
+
+    def read_bounded(self, name: str, limit: int) -> bytes | None:
+        """The file's bytes, or None when it holds more than `limit` (never more is read: a device or a
+        lying size cannot make this read forever or fill the memory)."""
+        if self.size(name) > limit:
+            return None
+        with self.open(name) as fh:
+            data = fh.read(limit + 1)
+        return None if len(data) > limit else data
 
 
 class FolderSource(ExportSource):
@@ -86,7 +100,7 @@ def _x001(message: str, file: str) -> Refusal:
 def _zip_source(path: Path) -> tuple[ExportSource | None, list[Refusal]]:
     try:
         archive = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError) as exc:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
         return None, [_x001(f"{safe_text(path.name)}: not a readable zip file ({safe_text(str(exc))})",
                             safe_text(path.name))]
     parts = {
@@ -108,6 +122,12 @@ def _zip_source(path: Path) -> tuple[ExportSource | None, list[Refusal]]:
         prefix = next(iter(tops)) + "/"
     depth = 1 if not prefix else 2
     members = {p[-1]: info for info in files if len(p := parts[info.filename]) == depth}
+    huge = [_x001(f"{safe_text(name)}: declared {info.file_size} bytes uncompressed, larger than the "
+                  f"limit of {MEMBER_MAX_BYTES} bytes", safe_text(name))
+            for name, info in sorted(members.items()) if info.file_size > MEMBER_MAX_BYTES]
+    if huge:
+        archive.close()
+        return None, huge
     return ZipSource(archive, prefix, members), []
 
 

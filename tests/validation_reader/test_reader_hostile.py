@@ -1,0 +1,127 @@
+"""Hostile exports: whatever their shape, reading ends in a refusal with a code and one line, never in
+another exception, and what is read is bounded (size, depth, columns) before anything is allocated."""
+
+from __future__ import annotations
+
+import struct
+import zipfile
+from pathlib import Path
+
+import duckdb
+import pytest
+from reader_helpers import make_export, manifest, save_manifest
+
+from bbic_core.pseudonym import Pseudonymiser
+from bbic_core.validation.reader import read_export, read_manifest
+from bbic_core.validation.result import ValidationResult
+from bbic_core.validation.validate import validate_export
+
+
+def _zip(folder: Path, archive: Path, *, extra: list[tuple[str, bytes]] | None = None) -> Path:
+    with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_STORED) as out:
+        for path in sorted(folder.iterdir()):
+            out.write(path, path.name)
+        for name, data in extra or []:
+            out.writestr(name, data)
+    return archive
+
+
+def _patch_member(archive: Path, name: str, *, crc: int | None = None, size: int | None = None) -> None:
+    """Rewrites the CRC or the declared uncompressed size of `name` in its local and central headers."""
+    data = bytearray(archive.read_bytes())
+    encoded = name.encode()
+    for signature, crc_at, size_at, name_len_at, name_at in ((b"PK\x03\x04", 14, 22, 26, 30),
+                                                               (b"PK\x01\x02", 16, 24, 28, 46)):
+        start = 0
+        while (at := data.find(signature, start)) >= 0:
+            start = at + 4
+            (length,) = struct.unpack_from("<H", data, at + name_len_at)
+            if bytes(data[at + name_at: at + name_at + length]) != encoded:
+                continue
+            if crc is not None:
+                struct.pack_into("<I", data, at + crc_at, crc)
+            if size is not None:
+                struct.pack_into("<I", data, at + size_at, size)
+    archive.write_bytes(bytes(data))
+
+
+def _validate(path: Path) -> ValidationResult:
+    return validate_export(path, register=None, con=duckdb.connect(), pseudonymiser=Pseudonymiser(b"k" * 32))
+
+
+def _refused(path: Path, code: str = "X001") -> str:
+    result = _validate(path)
+    assert result.outcome == "refused" and result.refusal is not None, result
+    assert result.refusal.code == code, result.refusal
+    assert "\n" not in result.refusal.message
+    return result.refusal.message
+
+
+# Finding 4: the manifest.
+
+@pytest.mark.parametrize("opening", ["[", '{"a":'])
+def test_a_manifest_nested_100000_deep_is_x001(tmp_path: Path, opening: str) -> None:
+    folder = make_export(tmp_path / "e")
+    closing = "]" if opening == "[" else "}"
+    (folder / "manifest.json").write_text(opening * 100_000 + "1" + closing * 100_000, encoding="utf-8")
+    assert "nested" in _refused(folder)
+
+
+def test_a_deep_value_under_an_unknown_key_is_x001_too(tmp_path: Path) -> None:
+    folder = make_export(tmp_path / "e")
+    data = manifest(folder)
+    text = __import__("json").dumps(data)[:-1] + ', "x": ' + "[" * 5000 + "]" * 5000 + "}"
+    (folder / "manifest.json").write_text(text, encoding="utf-8")
+    assert "nested" in _refused(folder)
+
+
+def test_a_manifest_member_declared_4_gb_is_x001_without_reading_it(tmp_path: Path) -> None:
+    archive = _zip(make_export(tmp_path / "e"), tmp_path / "e.zip")
+    _patch_member(archive, "manifest.json", size=4_000_000_000)
+    message = _refused(archive)
+    assert "manifest.json" in message and "larger than" in message
+
+
+def test_a_manifest_member_with_a_bad_crc_is_x001(tmp_path: Path) -> None:
+    archive = _zip(make_export(tmp_path / "e"), tmp_path / "e.zip")
+    _patch_member(archive, "manifest.json", crc=0x12345678)
+    assert "manifest.json: cannot be read from the zip" in _refused(archive)
+
+
+def test_a_huge_manifest_file_in_a_folder_is_x001(tmp_path: Path) -> None:
+    folder = make_export(tmp_path / "e")
+    with (folder / "manifest.json").open("ab") as fh:
+        fh.truncate(200 * 1024 * 1024)  # sparse: 200 MiB of zeros after the JSON
+    assert "larger than" in _refused(folder)
+
+
+def test_a_csv_member_declared_larger_than_the_bound_is_x001(tmp_path: Path) -> None:
+    archive = _zip(make_export(tmp_path / "e"), tmp_path / "e.zip")
+    _patch_member(archive, "barn.csv", size=0xFFFFFFF0)
+    from bbic_core.validation import source
+
+    old = source.MEMBER_MAX_BYTES
+    source.MEMBER_MAX_BYTES = 1 << 30
+    try:
+        message = _refused(archive)
+    finally:
+        source.MEMBER_MAX_BYTES = old
+    assert message.startswith("barn.csv: declared")
+
+
+def test_a_zip_that_is_no_zip_inside_is_x001(tmp_path: Path) -> None:
+    archive = _zip(make_export(tmp_path / "e"), tmp_path / "e.zip")
+    data = bytearray(archive.read_bytes())
+    end = data.rfind(b"PK\x05\x06")
+    struct.pack_into("<I", data, end + 16, 0xFFFFFF00)  # the central directory's offset points nowhere
+    archive.write_bytes(bytes(data))
+    assert "manifest.json: cannot be read from the zip (OSError" in _refused(archive)
+
+
+def test_read_manifest_on_a_deep_manifest_returns_the_refusal(tmp_path: Path) -> None:
+    folder = make_export(tmp_path / "e")
+    save_manifest(folder, {"format": "paraply-bbic-export"})
+    (folder / "manifest.json").write_text("[" * 100_000, encoding="utf-8")
+    found, refusals = read_manifest(folder)
+    assert found is None and [r.code for r in refusals] == ["X001"]
+    assert read_export(folder).refusals[0].code == "X001"
