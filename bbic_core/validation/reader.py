@@ -54,6 +54,13 @@ _TRIM = " \t"
 _BROKEN_ZIP = (zipfile.BadZipFile, zlib.error, EOFError, RuntimeError, NotImplementedError, OSError,
                ValueError)
 _SCAN_THREADS = 2
+# A header of more fields than this is X005 before anything is made per column (the widest contract file
+# has 14 columns; unknown columns are allowed, but not without end).
+MAX_COLUMNS = 256
+# A record longer than this is not a row of the contract (its rows are well under 1 KiB): the file is
+# refused X004 (a padded file) before pyarrow would size its blocks by it. For a file with irregular
+# quoting the length is an upper estimate (four bytes per character).
+RECORD_MAX_BYTES = 64 << 20
 
 
 @dataclass
@@ -82,8 +89,14 @@ def normalise_header(name: str) -> str:
     return name.strip(_TRIM).lower()
 
 
-def header_faults(spec: FileSpec, header: list[str] | None, line: int) -> list[Refusal]:
-    """X005: a contract column missing from the header, or a header naming a column twice."""
+def header_faults(spec: FileSpec, header: list[str] | None, line: int, width: int | None = None
+                  ) -> list[Refusal]:
+    """X005: a contract column missing from the header, a header naming a column twice, or a header of
+    more than `MAX_COLUMNS` fields (`width`: the header's number of fields, when the scan cut it)."""
+    fields = max(width or 0, len(header or []))
+    if fields > MAX_COLUMNS:
+        message = f"{spec.name}: header has {fields} columns, more than the limit of {MAX_COLUMNS}"
+        return [Refusal("X005", message, spec.name, line)]
     names = [normalise_header(n) for n in header or []]
     refusals: list[Refusal] = []
     missing = [c for c in spec.column_names if c not in names]
@@ -92,7 +105,12 @@ def header_faults(spec: FileSpec, header: list[str] | None, line: int) -> list[R
         at = line if header is not None else None
         refusals.append(Refusal("X005", f"{spec.name}: {what}", spec.name, at))
     # Empty names (a trailing `;`) name no column, so they may repeat.
-    twice = sorted({n for n in names if n and names.count(n) > 1})
+    seen: set[str] = set()
+    repeated: set[str] = set()
+    for n in names:
+        if n:  # linear: a header may have many names
+            (repeated if n in seen else seen).add(n)
+    twice = sorted(repeated)
     if twice:
         shown = ", ".join(n if n in spec.column_names else show(n) for n in twice)
         message = f"{spec.name}: header names column(s) {shown} more than once"
@@ -208,10 +226,15 @@ class ExportHandle:
         spec = contract.BY_NAME.get(name)
         if spec is None:
             return refusals  # a listed extra file: X003 and X006 only, then ignored
-        header = header_faults(spec, scan.header, scan.header_line)
+        header = header_faults(spec, scan.header, scan.header_line, scan.header_fields)
         if header:
             checked.unreadable.add(name)
         refusals.extend(header)
+        if not header and scan.max_record_bytes > RECORD_MAX_BYTES:
+            checked.unreadable.add(name)
+            refusals.append(Refusal(
+                "X004", f"{name}: the row at line {scan.longest_line} is longer than the limit of "
+                        f"{RECORD_MAX_BYTES} bytes (a padded file)", name, scan.longest_line))
         if entry is not None and scan.rows != entry.rows:
             refusals.append(Refusal(
                 "X004", f"{name}: {scan.rows} data rows, {MANIFEST_NAME} says {entry.rows}", name))

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from reader_helpers import make_export, manifest, save_manifest
+from reader_helpers import make_export, manifest, replace_file, save_manifest
 
 from bbic_core.pseudonym import Pseudonymiser
 from bbic_core.validation.reader import read_export, read_manifest
@@ -125,3 +125,71 @@ def test_read_manifest_on_a_deep_manifest_returns_the_refusal(tmp_path: Path) ->
     found, refusals = read_manifest(folder)
     assert found is None and [r.code for r in refusals] == ["X001"]
     assert read_export(folder).refusals[0].code == "X001"
+
+
+# Finding 5: the shape of a CSV.
+
+def _barn_text(folder: Path) -> str:
+    return (folder / "barn.csv").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("delimiters", [100_000, 3_000_000])
+def test_a_header_followed_by_many_delimiters_is_x005_before_any_column_is_made(
+        tmp_path: Path, delimiters: int) -> None:
+    folder = make_export(tmp_path / "e")
+    header, rest = _barn_text(folder).split("\n", 1)
+    replace_file(folder, "barn.csv", (header + ";" * delimiters + "\n" + rest).encode())
+    message = _refused(folder, "X005")
+    columns = len(header.split(";")) + delimiters
+    assert message == f"barn.csv: header has {columns} columns, more than the limit of 256"
+
+
+def test_many_distinct_unknown_header_names_are_judged_in_linear_time(tmp_path: Path) -> None:
+    from bbic_core import contract
+    from bbic_core.validation.reader import header_faults
+
+    names = [*contract.BARN.column_names, *(f"x{i}" for i in range(200_000))]
+    [fault] = header_faults(contract.BARN, names, 1)
+    assert fault.code == "X005" and "200005 columns" in fault.message
+
+
+def test_a_data_line_of_a_million_delimiters_is_one_bounded_v006_row(tmp_path: Path) -> None:
+    folder = make_export(tmp_path / "e")
+    text = _barn_text(folder)
+    replace_file(folder, "barn.csv", (text + "B9;;2016-01-01;1;" + ";" * 1_000_000 + "\n").encode(), rows=3)
+    con = duckdb.connect()
+    result = validate_export(folder, register=None, con=con, pseudonymiser=Pseudonymiser(b"k" * 32))
+    assert result.outcome == "accepted" and result.files["barn.csv"].quarantined == 1
+    ((rules, raw),) = con.execute("SELECT rules, raw_json FROM quarantine").fetchall()
+    assert rules == ["V006"] and len(raw) < 2000
+    import json
+
+    extra = json.loads(raw)["_extra"]
+    assert len(extra) == 21 and extra[-1] == f"… {1_000_000 - 20} fält till"
+
+
+def test_a_giant_field_makes_the_file_x004_with_its_line(tmp_path: Path) -> None:
+    from bbic_core.validation import reader
+
+    folder = make_export(tmp_path / "e")
+    text = _barn_text(folder)
+    replace_file(folder, "barn.csv", (text + "B9" + "x" * (3 << 20) + ";;2016-01-01;1;\n").encode(), rows=3)
+    old, reader.RECORD_MAX_BYTES = reader.RECORD_MAX_BYTES, 1 << 20
+    try:
+        message = _refused(folder, "X004")
+    finally:
+        reader.RECORD_MAX_BYTES = old
+    assert message.startswith("barn.csv: the row at line 4 is longer than the limit of 1048576 bytes")
+
+
+def test_bbic_validate_and_the_load_agree_on_a_wide_header(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from bbic_cli.main import app
+
+    folder = make_export(tmp_path / "e")
+    header, rest = _barn_text(folder).split("\n", 1)
+    replace_file(folder, "barn.csv", (header + ";" * 100_000 + "\n" + rest).encode())
+    out = CliRunner().invoke(app, ["validate", str(folder)])
+    assert out.exit_code != 0 and "X005" in out.output and "Traceback" not in out.output
+    assert _validate(folder).refusal is not None
