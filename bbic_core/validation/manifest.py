@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from collections import Counter
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -193,8 +194,7 @@ def parse_manifest(data: bytes) -> tuple[Manifest | None, list[Refusal]]:
         manifest = Manifest.model_validate(raw)
     except ValidationError as exc:
         return None, _refusals(exc)
-    names = [f.name for f in manifest.files]
-    twice = sorted({show(n) for n in names if names.count(n) > 1})
+    twice = sorted(show(n) for n, times in Counter(f.name for f in manifest.files).items() if times > 1)
     if twice:
         return None, [_x001(f"files lists {', '.join(twice)} more than once")]
     return manifest, []

@@ -102,6 +102,8 @@ def header_faults(spec: FileSpec, header: list[str] | None, line: int, width: in
     missing = [c for c in spec.column_names if c not in names]
     if missing:
         what = "has no header" if header is None else f"header lacks column(s) {', '.join(missing)}"
+        hint = _bom_hint(names, missing)
+        what += f" ({hint})" if hint else ""
         at = line if header is not None else None
         refusals.append(Refusal("X005", f"{spec.name}: {what}", spec.name, at))
     # Empty names (a trailing `;`) name no column, so they may repeat.
@@ -116,6 +118,20 @@ def header_faults(spec: FileSpec, header: list[str] | None, line: int, width: in
         message = f"{spec.name}: header names column(s) {shown} more than once"
         refusals.append(Refusal("X005", message, spec.name, line))
     return refusals
+
+
+_BOM = "\ufeff"
+_BOM_AS_CP1252 = "ï»¿"
+
+
+def _bom_hint(names: list[str], missing: list[str]) -> str | None:
+    """Why a column seems missing when a byte order mark hides it (a header joined from two files)."""
+    hidden = [c for c in missing if any(_BOM in n and n.replace(_BOM, "").strip(_TRIM) == c for n in names)]
+    if hidden:
+        return f"a byte order mark, U+FEFF, stands before {', '.join(hidden)}: remove it"
+    if names and names[0].startswith(_BOM_AS_CP1252):
+        return "the file starts with a UTF-8 byte order mark but is declared windows-1252"
+    return None
 
 
 @dataclass

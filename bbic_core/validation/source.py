@@ -107,7 +107,6 @@ def _zip_source(path: Path) -> tuple[ExportSource | None, list[Refusal]]:
         info.filename: PurePosixPath(info.filename).parts for info in archive.infolist() if not info.is_dir()
     }
     parts = {name: p for name, p in parts.items() if p and p[0] not in _ARCHIVER_NOISE}
-    files = [info for info in archive.infolist() if info.filename in parts]
     if any(p == (MANIFEST_NAME,) for p in parts.values()):
         prefix = ""
     else:
@@ -121,7 +120,18 @@ def _zip_source(path: Path) -> tuple[ExportSource | None, list[Refusal]]:
                 f"exactly one top-level folder (found {len(tops)} top-level entries)", shown)]
         prefix = next(iter(tops)) + "/"
     depth = 1 if not prefix else 2
-    members = {p[-1]: info for info in files if len(p := parts[info.filename]) == depth}
+    at_root = [(p[-1], info) for info in archive.infolist()
+               if (p := PurePosixPath(info.filename).parts) and not info.is_dir() and len(p) == depth
+               and (not prefix or p[0] + "/" == prefix)]
+    seen: set[str] = set()
+    for name, _info in at_root:
+        if name in seen:  # the same name twice (or `a` and `./a`): which one counts is not clear
+            archive.close()
+            shown = safe_text(path.name)
+            return None, [_x001(f"{shown}: the zip holds {safe_text(name)} more than once: which one is "
+                                "the export's is ambiguous", shown)]
+        seen.add(name)
+    members = dict(at_root)
     huge = [_x001(f"{safe_text(name)}: declared {info.file_size} bytes uncompressed, larger than the "
                   f"limit of {MEMBER_MAX_BYTES} bytes", safe_text(name))
             for name, info in sorted(members.items()) if info.file_size > MEMBER_MAX_BYTES]

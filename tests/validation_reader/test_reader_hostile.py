@@ -193,3 +193,49 @@ def test_bbic_validate_and_the_load_agree_on_a_wide_header(tmp_path: Path) -> No
     out = CliRunner().invoke(app, ["validate", str(folder)])
     assert out.exit_code != 0 and "X005" in out.output and "Traceback" not in out.output
     assert _validate(folder).refusal is not None
+
+
+# Finding 15: the manifest's duplicates, zips with a name twice, a BOM inside the header.
+
+def test_a_manifest_listing_100000_files_is_judged_in_linear_time(tmp_path: Path) -> None:
+    from bbic_core.validation.manifest import parse_manifest
+
+    folder = make_export(tmp_path / "e")
+    data = manifest(folder)
+    files = list(data["files"])  # type: ignore[call-overload]
+    entry = {"rows": 0, "sha256": "0" * 64}
+    files += [{"name": f"extra{i}.csv", **entry} for i in range(100_000)]
+    files += [{"name": "extra7.csv", **entry}, {"name": "extra99999.csv", **entry}]
+    data["files"] = files
+    found, refusals = parse_manifest(__import__("json").dumps(data).encode())
+    assert found is None
+    expected = "manifest.json: files lists 'extra7.csv', 'extra99999.csv' more than once"
+    assert [r.message for r in refusals] == [expected]
+
+
+@pytest.mark.parametrize("second", ["barn.csv", "./barn.csv"])
+def test_a_zip_holding_a_file_name_twice_is_x001_ambiguous(tmp_path: Path, second: str) -> None:
+    folder = make_export(tmp_path / "e")
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # zipfile warns of the duplicate name it is asked to write
+        archive = _zip(folder, tmp_path / "e.zip", extra=[(second, b"barn_id;personnummer\nB666;\n")])
+    message = _refused(archive)
+    assert message == "e.zip: the zip holds barn.csv more than once: which one is the export's is ambiguous"
+
+
+def test_a_bom_before_a_later_header_name_is_named_in_the_x005_message(tmp_path: Path) -> None:
+    folder = make_export(tmp_path / "e")
+    text = _barn_text(folder).replace(";personnummer;", ";\ufeffpersonnummer;", 1)
+    replace_file(folder, "barn.csv", text.encode())
+    message = _refused(folder, "X005")
+    assert message == ("barn.csv: header lacks column(s) personnummer (a byte order mark, U+FEFF, stands "
+                       "before personnummer: remove it)")
+
+
+def test_a_utf8_bom_in_a_windows_1252_file_is_named_in_the_x005_message(tmp_path: Path) -> None:
+    folder = make_export(tmp_path / "e", encoding="windows-1252")
+    replace_file(folder, "barn.csv", b"\xef\xbb\xbf" + (folder / "barn.csv").read_bytes())
+    message = _refused(folder, "X005")
+    assert message.endswith("(the file starts with a UTF-8 byte order mark but is declared windows-1252)")
