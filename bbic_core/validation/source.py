@@ -21,6 +21,10 @@ MANIFEST_MAX_BYTES = 64 << 20
 # The most one zip member may declare uncompressed (a nation's ten-year export is a few GiB per file):
 # a zip bomb is refused before anything of it is read.
 MEMBER_MAX_BYTES = 64 << 30
+# CSV text deflates 5–20 times; deflate cannot pass about 1030. A member over 1 MiB that declares more
+# than this ratio is a zip bomb (hours of scanning for a few MB of zip): refused before it is read.
+MAX_RATIO = 500
+_RATIO_FROM_BYTES = 1 << 20
 
 
 class ExportSource:
@@ -100,7 +104,8 @@ def _x001(message: str, file: str) -> Refusal:
 def _zip_source(path: Path) -> tuple[ExportSource | None, list[Refusal]]:
     try:
         archive = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, NotImplementedError,
+            RuntimeError) as exc:  # e.g. a damaged header: "zip file version 14.3" (NotImplementedError)
         return None, [_x001(f"{safe_text(path.name)}: not a readable zip file ({safe_text(str(exc))})",
                             safe_text(path.name))]
     parts = {
@@ -135,10 +140,17 @@ def _zip_source(path: Path) -> tuple[ExportSource | None, list[Refusal]]:
     huge = [_x001(f"{safe_text(name)}: declared {info.file_size} bytes uncompressed, larger than the "
                   f"limit of {MEMBER_MAX_BYTES} bytes", safe_text(name))
             for name, info in sorted(members.items()) if info.file_size > MEMBER_MAX_BYTES]
+    huge += [_x001(f"{safe_text(name)}: declared {info.file_size} bytes uncompressed from "
+                   f"{info.compress_size}, more than {MAX_RATIO} times: a zip bomb", safe_text(name))
+             for name, info in sorted(members.items()) if _bomb(info)]
     if huge:
         archive.close()
         return None, huge
     return ZipSource(archive, prefix, members), []
+
+
+def _bomb(info: zipfile.ZipInfo) -> bool:
+    return info.file_size > _RATIO_FROM_BYTES and info.file_size > MAX_RATIO * max(info.compress_size, 1)
 
 
 def open_source(path: Path) -> tuple[ExportSource | None, list[Refusal]]:
