@@ -10,6 +10,7 @@ pseudonyms or `***`.
 from __future__ import annotations
 
 import json
+import re
 import secrets
 from pathlib import Path
 from typing import Annotated
@@ -18,10 +19,17 @@ import duckdb
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from bbic_core.pseudonym import MIN_KEY_BYTES, Pseudonymiser
 from bbic_core.validation.result import RegisterView, ValidationResult
 from bbic_core.validation.validate import SKIPPED_STADSDEL, SKIPPED_X007, validate_export
+
+# Characters a terminal may act on (C0 and C1 controls, DEL) or that reorder what is shown (bidi
+# controls): text from the export shows them escaped, e.g. `\x1b`.
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# What `json.dumps` leaves unescaped of those (it escapes C0 itself; its own line breaks are layout).
+_UNSAFE_IN_JSON = re.compile("[\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 EXIT_OK = 0
 EXIT_USAGE = 1
@@ -35,8 +43,22 @@ _SKIPPED_WHY = {
 }
 
 
+def plain(text: object) -> str:
+    """Untrusted text for the console: every control character escaped (`\x1b`, `\u202e`)."""
+    def escape(match: re.Match[str]) -> str:
+        code = ord(match.group())
+        return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
+    return _UNSAFE.sub(escape, str(text))
+
+
+def _json_text(doc: object) -> str:
+    """JSON with the controls that `json.dumps` leaves (DEL, C1, bidi) escaped too: still valid JSON."""
+    text = json.dumps(doc, ensure_ascii=False, indent=2)
+    return _UNSAFE_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
 def _usage(message: str) -> typer.Exit:
-    typer.echo(f"bbic validate: {message}", err=True)
+    typer.echo(f"bbic validate: {plain(message)}", err=True)
     return typer.Exit(EXIT_USAGE)
 
 
@@ -70,7 +92,7 @@ def validate(
         if as_json:
             doc = result.to_json()
             doc["findings"] = _findings(con)
-            typer.echo(json.dumps(doc, ensure_ascii=False, indent=2))
+            typer.echo(_json_text(doc))
         else:
             _print_human(result, con)
     finally:
@@ -89,15 +111,17 @@ def _print_human(result: ValidationResult, con: duckdb.DuckDBPyConnection) -> No
     for file, line, column, code, message in con.execute(
         "SELECT file, line, column_name, code, message FROM findings"
     ).fetchall():
-        typer.echo(f"{file}:{line}: {column or '-'}: {code} {message}")
+        typer.echo(plain(f"{file}:{line}: {column or '-'}: {code} {message}"))
+    # Rich text objects, never markup strings: an export_id like `evil[/]x` is text.
     console = Console(highlight=False)
     if result.files:
-        table = Table(title=f"Export {result.export_id} (per {result.as_of})")
+        table = Table(title=Text(plain(f"Export {result.export_id} (per {result.as_of})")))
         for heading in ("fil", "lästa", "inlästa", "karantän", "regler"):
             table.add_column(heading, justify="left" if heading in ("fil", "regler") else "right")
         for name, stats in result.files.items():
             rules = ", ".join(f"{code}: {n}" for code, n in sorted(stats.rules.items()))
-            table.add_row(name, str(stats.read), str(stats.loaded), str(stats.quarantined), rules)
+            cells = (name, str(stats.read), str(stats.loaded), str(stats.quarantined), rules)
+            table.add_row(*(Text(plain(cell)) for cell in cells))
         console.print(table)
     if result.skipped:
         not_made = "; ".join(_SKIPPED_WHY.get(s, s) for s in result.skipped)
@@ -107,9 +131,9 @@ def _print_human(result: ValidationResult, con: duckdb.DuckDBPyConnection) -> No
         where = f"{r.file}:{r.line}" if r.file and r.line else (r.file or "export")
         # The reader's messages start with the file name; it is said once, with the line.
         message = r.message.removeprefix(f"{r.file}: ") if r.file else r.message
-        typer.echo(f"AVVISAD {r.code}: {where}: {message}")
+        typer.echo(plain(f"AVVISAD {r.code}: {where}: {message}"))
     elif result.outcome == "skipped":
-        typer.echo(f"Redan inläst med samma kontrollsummor: {result.export_id}")
+        typer.echo(plain(f"Redan inläst med samma kontrollsummor: {result.export_id}"))
     else:
         loaded = sum(s.loaded for s in result.files.values())
         quarantined = sum(s.quarantined for s in result.files.values())

@@ -125,6 +125,11 @@ RULES: tuple[Rule, ...] = (
         "a reference points at no row, or at a quarantined row",
     ),
     _e("V006", "Raden har fler fält än filhuvudet", "the row has more fields than the header"),
+    _e(
+        "V007",
+        "Ett id eller en referens innehåller ett personnummer eller samordningsnummer",
+        "an id or reference holds a personal identity or coordination number",
+    ),
     _w(
         "V010",
         "Ogiltigt personnummer: numret tas bort, raden behålls",

@@ -16,7 +16,7 @@ from bbic_core.register.models import (
     organisation_problems,
 )
 from bbic_core.register.utbildning import load_utbildning
-from bbic_core.register.yaml_lines import LineMap, format_path, load_yaml
+from bbic_core.register.yaml_lines import MAX_BYTES, LineMap, format_path, load_yaml
 
 ORGANISATION_FILE = "organisation.yaml"
 _CODE_KEYS = frozenset({"code", "huvudman", "handlaggare_id"})
@@ -45,7 +45,12 @@ def load_register(folder: Path, *, today: dt.date | None = None) -> Register:
 def load_organisation(path: Path) -> Organisation:
     file = path.name
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        with path.open("rb") as fh:  # bounded: a huge file (or a device) is refused, not read whole
+            data = fh.read(MAX_BYTES + 1)
+        if len(data) > MAX_BYTES:
+            too_big = f"larger than the limit of {MAX_BYTES} bytes: not a register"
+            raise RegisterError(file, None, None, too_big)
+        text = data.decode("utf-8-sig")
     except FileNotFoundError:
         raise RegisterError(file, None, None, f"missing: the register folder has no {file}") from None
     except UnicodeDecodeError as exc:

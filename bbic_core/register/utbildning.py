@@ -16,6 +16,8 @@ COLUMNS = ("handlaggare_id", "utbildning", "genomford_datum")
 CODES = frozenset({"GRUNDUTBILDNING", "SOS_GRUNDUTBILDNING", "UTBILDARUTBILDNING", "E_LEARNING"})
 
 RawRow = tuple[int, list[Any]]  # (line or Excel row number, cell values)
+# A training list has a row per user: a few MiB at most. Larger is refused before it is read whole.
+MAX_BYTES = 64 << 20
 
 
 def decode(data: bytes, file: str) -> str:
@@ -31,8 +33,19 @@ def decode(data: bytes, file: str) -> str:
         raise RegisterError(file, line, None, "the file is neither UTF-8 nor Windows-1252") from None
 
 
+def _bounded_bytes(path: Path) -> bytes:
+    try:
+        with path.open("rb") as fh:
+            data = fh.read(MAX_BYTES + 1)
+    except OSError as exc:
+        raise RegisterError(path.name, None, None, f"cannot read: {exc.strerror}") from None
+    if len(data) > MAX_BYTES:
+        raise RegisterError(path.name, None, None, f"larger than the limit of {MAX_BYTES} bytes")
+    return data
+
+
 def read_csv_rows(path: Path) -> Iterator[RawRow]:
-    text = decode(path.read_bytes(), path.name)
+    text = decode(_bounded_bytes(path), path.name)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=";")
     start = 1
     try:
@@ -46,17 +59,32 @@ def read_csv_rows(path: Path) -> Iterator[RawRow]:
 def read_xlsx_rows(path: Path) -> Iterator[RawRow]:
     import openpyxl  # only a register kept in Excel needs it
 
+    if path.stat().st_size > MAX_BYTES:
+        raise RegisterError(path.name, None, None, f"larger than the limit of {MAX_BYTES} bytes")
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises zipfile, KeyError, InvalidFileException… on a bad file
-        raise RegisterError(path.name, None, None, f"cannot open the workbook: {exc}") from None
+        raise RegisterError(path.name, None, None, f"cannot open the workbook: {_one_line(exc)}") from None
     try:
-        sheet = workbook.worksheets[0]
-        # read-only sheets yield empty rows for gaps, so the count matches Excel's row numbers
-        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-            yield number, list(values)
+        if not workbook.worksheets:
+            raise RegisterError(path.name, None, None, "the workbook has no sheet")
+        number = 0
+        try:
+            sheet = workbook.worksheets[0]
+            # read-only sheets yield empty rows for gaps, so the count matches Excel's row numbers
+            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+                yield number, list(values)
+        except RegisterError:
+            raise
+        except Exception as exc:  # a truncated or broken sheet: XML, zip or value errors from openpyxl
+            broken = f"cannot read the first sheet ({type(exc).__name__}: {_one_line(exc)})"
+            raise RegisterError(path.name, number + 1, None, broken) from None
     finally:
         workbook.close()
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split())[:200]
 
 
 def parse_rows(rows: Iterable[RawRow], file: str, today: dt.date) -> tuple[list[Utbildning], list[str]]:

@@ -72,6 +72,8 @@ class CsvScan:
     bad_fields: IntArray
     max_record_bytes: int
     regular: bool  # quoting is RFC 4180, so records were located exactly by the vectorised scan
+    header_fields: int = 0  # the header's number of fields (also when `header` was cut at HEADER_MAX_BYTES)
+    longest_line: int = 0  # where the longest data record starts
 
     @property
     def rows(self) -> int:
@@ -130,6 +132,7 @@ class _Scanner:
         self.head = bytearray()  # the file's first bytes, until the header record is complete
         self.n_data = 0
         self.max_record = 0
+        self.longest_line = 0
         self.parts = _Parts()
         self.last_chunk: tuple[int, int, IntArray] = (0, 0, np.zeros(0, np.int64))
 
@@ -177,6 +180,8 @@ class _Scanner:
             bad_fields=np.concatenate([b[3] for b in bad]) if bad else empty,
             max_record_bytes=self.max_record,
             regular=self.regular,
+            header_fields=self.header_fields or 0,
+            longest_line=self.longest_line,
         )
 
     def _line_at(self, byte: int) -> int:
@@ -314,7 +319,10 @@ class _Scanner:
             starts, ends, lines, fields = starts[1:], ends[1:], lines[1:], fields[1:]
             if not starts.size:
                 return
-        self.max_record = max(self.max_record, int((ends - starts).max()))
+        sizes = ends - starts
+        longest = int(sizes.argmax())
+        if int(sizes[longest]) > self.max_record:
+            self.max_record, self.longest_line = int(sizes[longest]), int(lines[longest])
         self.parts.lines.append(lines.astype(np.int32))
         wrong = np.flatnonzero(fields != self.header_fields)
         if wrong.size:
@@ -362,7 +370,7 @@ def python_scan(opener: Opener, codec: str, first: CsvScan) -> CsvScan:
     header_line = 1
     lines: list[int] = []
     bad: list[tuple[int, int]] = []
-    longest = 0
+    longest = longest_line = 0
     for line, fields in python_records(opener, codec):
         if header is None:
             header, header_line = fields, line
@@ -370,14 +378,16 @@ def python_scan(opener: Opener, codec: str, first: CsvScan) -> CsvScan:
         if len(fields) != len(header):
             bad.append((len(lines), len(fields)))
         lines.append(line)
-        longest = max(longest, sum(len(f) for f in fields) + len(fields))
+        size = sum(len(f) for f in fields) + len(fields)
+        if size > longest:
+            longest, longest_line = size, line
     index = np.array([b[0] for b in bad], np.int64)
     minus = np.full(index.size, -1, np.int64)
     return CsvScan(
         sha256=first.sha256, size=first.size, decode_error=first.decode_error, header=header,
         header_line=header_line, lines=np.array(lines, np.int32), bad_index=index, bad_start=minus,
         bad_end=minus, bad_fields=np.array([b[1] for b in bad], np.int64), max_record_bytes=4 * longest,
-        regular=False,
+        regular=False, header_fields=len(header or []), longest_line=longest_line,
     )
 
 

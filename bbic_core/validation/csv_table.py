@@ -29,6 +29,21 @@ _MIN_BLOCK = 1 << 22  # fewer, larger blocks than pyarrow's 1 MiB default parse 
 _INTERLEAVE_MAX = 10_000
 # A Windows-1252 byte may become three bytes of UTF-8 once pyarrow has transcoded it.
 _GROWTH = 4
+# What a row's surplus fields keep (V006 quarantines the row; its `_extra` shows them): a line of ten
+# million `;` must not become a ten-million-element list in the quarantine.
+EXTRA_MAX_FIELDS = 20
+EXTRA_MAX_CHARS = 1000
+
+
+def surplus_json(row: list[str], width: int) -> str | None:
+    """The fields of `row` after the header's `width` as a JSON list, bounded; None when there are none."""
+    surplus = row[width:]
+    if not surplus:
+        return None
+    kept = [f if len(f) <= EXTRA_MAX_CHARS else f[:EXTRA_MAX_CHARS] + "…" for f in surplus[:EXTRA_MAX_FIELDS]]
+    if len(surplus) > EXTRA_MAX_FIELDS:
+        kept.append(f"… {len(surplus) - EXTRA_MAX_FIELDS} fält till")
+    return json.dumps(kept, ensure_ascii=False)
 
 
 @dataclass
@@ -118,8 +133,7 @@ def _splice(scan: CsvScan, good: pa.Table, bad: list[list[str]]) -> CsvTable:
     if not bad:
         return CsvTable(list(scan.header), columns, pa.array(scan.lines, pa.int32()), extra)
     padded = [row[:width] + [""] * (width - len(row)) for row in bad]
-    surplus = pa.array([json.dumps(row[width:], ensure_ascii=False) if len(row) > width else None
-                        for row in bad], pa.string())
+    surplus = pa.array([surplus_json(row, width) for row in bad], pa.string())
     if len(bad) <= _INTERLEAVE_MAX:
         # Few rows to put back: slices of pyarrow's columns, no copy.
         at = scan.bad_index.tolist()
@@ -155,7 +169,7 @@ def _python_table(opener: Opener, codec: str) -> CsvTable:
         width = len(header)
         for i, column in enumerate(values):
             column.append(fields[i] if i < len(fields) else "")
-        extra.append(json.dumps(fields[width:], ensure_ascii=False) if len(fields) > width else None)
+        extra.append(surplus_json(fields, width))
         lines.append(line)
     columns: list[pa.ChunkedArray | pa.Array] = [pa.array(v, pa.string()) for v in values]
     return CsvTable(header or [], columns, pa.array(lines, pa.int32()), pa.array(extra, pa.string()))

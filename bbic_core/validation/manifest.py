@@ -10,9 +10,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from collections import Counter
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from bbic_core import contract
@@ -27,6 +29,11 @@ _VERSION = re.compile(r"([0-9]+)\.([0-9]+)")
 _DATETIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?"
                        r"(?:Z|[+-][0-9]{2}:?[0-9]{2})")
 _HEX64 = re.compile(r"[0-9a-fA-F]{64}")
+# The contract's manifest is three levels deep (object, `files`, each file); a deeper one is refused
+# before it is parsed (Python's parser would recurse once per level).
+MAX_DEPTH = 32
+_OPENING, _CLOSING = np.frombuffer(b"[{", dtype=np.uint8), np.frombuffer(b"]}", dtype=np.uint8)
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
 
 # What each key must be, for the one-line X001 messages.
 _EXPECTED: dict[str, str] = {
@@ -158,6 +165,13 @@ def _refusals(error: ValidationError) -> list[Refusal]:
     return refusals
 
 
+def _depth(text: str) -> int:
+    """How deep the brackets outside strings nest (an upper bound for text that is not JSON)."""
+    outside = np.frombuffer(_JSON_STRING.sub("", text).encode("utf-8"), dtype=np.uint8)
+    step = np.isin(outside, _OPENING).astype(np.int64) - np.isin(outside, _CLOSING).astype(np.int64)
+    return int(np.cumsum(step).max(initial=0))
+
+
 def parse_manifest(data: bytes) -> tuple[Manifest | None, list[Refusal]]:
     """The manifest in `data` (UTF-8 JSON, a BOM allowed), or the X001 refusals that it gives."""
     if data.startswith(_BOM):
@@ -166,8 +180,12 @@ def parse_manifest(data: bytes) -> tuple[Manifest | None, list[Refusal]]:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         return None, [_x001(f"is not UTF-8 (byte {exc.start})")]
+    if _depth(text) > MAX_DEPTH:
+        return None, [_x001(f"is nested more than {MAX_DEPTH} levels deep")]
     try:
         raw: Any = json.loads(text)
+    except RecursionError:
+        return None, [_x001(f"is nested more than {MAX_DEPTH} levels deep")]
     except json.JSONDecodeError as exc:
         return None, [_x001(f"is not JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})")]
     if not isinstance(raw, dict):
@@ -176,8 +194,7 @@ def parse_manifest(data: bytes) -> tuple[Manifest | None, list[Refusal]]:
         manifest = Manifest.model_validate(raw)
     except ValidationError as exc:
         return None, _refusals(exc)
-    names = [f.name for f in manifest.files]
-    twice = sorted({show(n) for n in names if names.count(n) > 1})
+    twice = sorted(show(n) for n, times in Counter(f.name for f in manifest.files).items() if times > 1)
     if twice:
         return None, [_x001(f"files lists {', '.join(twice)} more than once")]
     return manifest, []

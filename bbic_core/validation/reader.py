@@ -45,12 +45,22 @@ from bbic_core.validation.csv_scan import CsvScan, scan_file
 from bbic_core.validation.csv_table import read_table
 from bbic_core.validation.manifest import MANIFEST_NAME, Manifest, parse_manifest
 from bbic_core.validation.refusal import Refusal, safe_text, show, sort_refusals
-from bbic_core.validation.source import ExportSource, open_source
+from bbic_core.validation.source import MANIFEST_MAX_BYTES, ExportSource, ZipSource, open_source
 
 _TRIM = " \t"
 # A zip member that cannot be read back (bad CRC, truncated, encrypted, unknown compression).
-_BROKEN_ZIP = (zipfile.BadZipFile, zlib.error, EOFError, RuntimeError, NotImplementedError)
+# OSError and ValueError: a member whose offset points outside the file (seek fails), or a file of a
+# folder that cannot be read (an I/O error).
+_BROKEN_ZIP = (zipfile.BadZipFile, zlib.error, EOFError, RuntimeError, NotImplementedError, OSError,
+               ValueError)
 _SCAN_THREADS = 2
+# A header of more fields than this is X005 before anything is made per column (the widest contract file
+# has 14 columns; unknown columns are allowed, but not without end).
+MAX_COLUMNS = 256
+# A record longer than this is not a row of the contract (its rows are well under 1 KiB): the file is
+# refused X004 (a padded file) before pyarrow would size its blocks by it. For a file with irregular
+# quoting the length is an upper estimate (four bytes per character).
+RECORD_MAX_BYTES = 64 << 20
 
 
 @dataclass
@@ -79,22 +89,49 @@ def normalise_header(name: str) -> str:
     return name.strip(_TRIM).lower()
 
 
-def header_faults(spec: FileSpec, header: list[str] | None, line: int) -> list[Refusal]:
-    """X005: a contract column missing from the header, or a header naming a column twice."""
+def header_faults(spec: FileSpec, header: list[str] | None, line: int, width: int | None = None
+                  ) -> list[Refusal]:
+    """X005: a contract column missing from the header, a header naming a column twice, or a header of
+    more than `MAX_COLUMNS` fields (`width`: the header's number of fields, when the scan cut it)."""
+    fields = max(width or 0, len(header or []))
+    if fields > MAX_COLUMNS:
+        message = f"{spec.name}: header has {fields} columns, more than the limit of {MAX_COLUMNS}"
+        return [Refusal("X005", message, spec.name, line)]
     names = [normalise_header(n) for n in header or []]
     refusals: list[Refusal] = []
     missing = [c for c in spec.column_names if c not in names]
     if missing:
         what = "has no header" if header is None else f"header lacks column(s) {', '.join(missing)}"
+        hint = _bom_hint(names, missing)
+        what += f" ({hint})" if hint else ""
         at = line if header is not None else None
         refusals.append(Refusal("X005", f"{spec.name}: {what}", spec.name, at))
     # Empty names (a trailing `;`) name no column, so they may repeat.
-    twice = sorted({n for n in names if n and names.count(n) > 1})
+    seen: set[str] = set()
+    repeated: set[str] = set()
+    for n in names:
+        if n:  # linear: a header may have many names
+            (repeated if n in seen else seen).add(n)
+    twice = sorted(repeated)
     if twice:
         shown = ", ".join(n if n in spec.column_names else show(n) for n in twice)
         message = f"{spec.name}: header names column(s) {shown} more than once"
         refusals.append(Refusal("X005", message, spec.name, line))
     return refusals
+
+
+_BOM = "\ufeff"
+_BOM_AS_CP1252 = "ï»¿"
+
+
+def _bom_hint(names: list[str], missing: list[str]) -> str | None:
+    """Why a column seems missing when a byte order mark hides it (a header joined from two files)."""
+    hidden = [c for c in missing if any(_BOM in n and n.replace(_BOM, "").strip(_TRIM) == c for n in names)]
+    if hidden:
+        return f"a byte order mark, U+FEFF, stands before {', '.join(hidden)}: remove it"
+    if names and names[0].startswith(_BOM_AS_CP1252):
+        return "the file starts with a UTF-8 byte order mark but is declared windows-1252"
+    return None
 
 
 @dataclass
@@ -187,7 +224,7 @@ class ExportHandle:
         if isinstance(scanned, BaseException):
             checked.unreadable.add(name)
             exc = scanned
-            message = f"{shown}: cannot be read from the zip ({type(exc).__name__}: {safe_text(str(exc))})"
+            message = f"{shown}: cannot be read{self._from()} ({type(exc).__name__}: {safe_text(str(exc))})"
             return [Refusal("X001", message, shown)]
         scan = checked.scans[name] = scanned
         refusals: list[Refusal] = []
@@ -205,14 +242,22 @@ class ExportHandle:
         spec = contract.BY_NAME.get(name)
         if spec is None:
             return refusals  # a listed extra file: X003 and X006 only, then ignored
-        header = header_faults(spec, scan.header, scan.header_line)
+        header = header_faults(spec, scan.header, scan.header_line, scan.header_fields)
         if header:
             checked.unreadable.add(name)
         refusals.extend(header)
+        if not header and scan.max_record_bytes > RECORD_MAX_BYTES:
+            checked.unreadable.add(name)
+            refusals.append(Refusal(
+                "X004", f"{name}: the row at line {scan.longest_line} is longer than the limit of "
+                        f"{RECORD_MAX_BYTES} bytes (a padded file)", name, scan.longest_line))
         if entry is not None and scan.rows != entry.rows:
             refusals.append(Refusal(
                 "X004", f"{name}: {scan.rows} data rows, {MANIFEST_NAME} says {entry.rows}", name))
         return refusals
+
+    def _from(self) -> str:
+        return " from the zip" if isinstance(self.source, ZipSource) else ""
 
     def read_file(self, name: str) -> RawFile:
         """The raw table of one contract file; the file must have passed X002, X006 and X005."""
@@ -255,7 +300,16 @@ def open_export(path: Path) -> ExportHandle:
     if MANIFEST_NAME not in source.names():
         missing = Refusal("X001", f"{MANIFEST_NAME} is missing", MANIFEST_NAME)
         return ExportHandle(path, source, None, [missing])
-    manifest, refusals = parse_manifest(source.read_bytes(MANIFEST_NAME))
+    try:
+        data = source.read_bounded(MANIFEST_NAME, MANIFEST_MAX_BYTES)
+    except _BROKEN_ZIP as exc:
+        where = " from the zip" if isinstance(source, ZipSource) else ""
+        unreadable = f"{MANIFEST_NAME}: cannot be read{where} ({type(exc).__name__}: {safe_text(str(exc))})"
+        return ExportHandle(path, source, None, [Refusal("X001", unreadable, MANIFEST_NAME)])
+    if data is None:
+        too_big = f"{MANIFEST_NAME}: larger than the limit of {MANIFEST_MAX_BYTES} bytes"
+        return ExportHandle(path, source, None, [Refusal("X001", too_big, MANIFEST_NAME)])
+    manifest, refusals = parse_manifest(data)
     return ExportHandle(path, source, manifest, refusals)
 
 

@@ -12,12 +12,15 @@ Outcome = Literal["accepted", "refused", "skipped"]
 
 
 class ValidationSettings(BaseModel):
-    """X008's two thresholds: a file is refused when its own-fault rows exceed both."""
+    """X008's two thresholds (a file is refused when its own-fault rows exceed both), and how far in the
+    future `created_at` may be (X001): two hours cover a Paraply server that writes Stockholm time with
+    a wrong offset, and clocks that drift."""
 
     model_config = ConfigDict(frozen=True)
 
     x008_share: float = Field(default=0.05, ge=0.0, le=1.0)  # of the file's rows
     x008_min_rows: int = Field(default=10, ge=0)
+    clock_tolerance_minutes: int = Field(default=120, ge=0)
 
 
 class FileStats(BaseModel):

@@ -16,6 +16,15 @@ from bbic_core.validation.refusal import Refusal, safe_text
 # Folders that archivers add on their own (macOS Finder); they are not part of the layout.
 _ARCHIVER_NOISE = ("__MACOSX",)
 MANIFEST_NAME = "manifest.json"
+# The most a manifest may hold: 100,000 listed files take about 12 MiB.
+MANIFEST_MAX_BYTES = 64 << 20
+# The most one zip member may declare uncompressed (a nation's ten-year export is a few GiB per file):
+# a zip bomb is refused before anything of it is read.
+MEMBER_MAX_BYTES = 64 << 30
+# CSV text deflates 5–20 times; deflate cannot pass about 1030. A member over 1 MiB that declares more
+# than this ratio is a zip bomb (hours of scanning for a few MB of zip): refused before it is read.
+MAX_RATIO = 500
+_RATIO_FROM_BYTES = 1 << 20
 
 
 class ExportSource:
@@ -41,6 +50,15 @@ class ExportSource:
     def read_bytes(self, name: str) -> bytes:
         with self.open(name) as fh:
             return fh.read()
+
+    def read_bounded(self, name: str, limit: int) -> bytes | None:
+        """The file's bytes, or None when it holds more than `limit` (never more is read: a device or a
+        lying size cannot make this read forever or fill the memory)."""
+        if self.size(name) > limit:
+            return None
+        with self.open(name) as fh:
+            data = fh.read(limit + 1)
+        return None if len(data) > limit else data
 
 
 class FolderSource(ExportSource):
@@ -86,14 +104,14 @@ def _x001(message: str, file: str) -> Refusal:
 def _zip_source(path: Path) -> tuple[ExportSource | None, list[Refusal]]:
     try:
         archive = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError) as exc:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, NotImplementedError,
+            RuntimeError) as exc:  # e.g. a damaged header: "zip file version 14.3" (NotImplementedError)
         return None, [_x001(f"{safe_text(path.name)}: not a readable zip file ({safe_text(str(exc))})",
                             safe_text(path.name))]
     parts = {
         info.filename: PurePosixPath(info.filename).parts for info in archive.infolist() if not info.is_dir()
     }
     parts = {name: p for name, p in parts.items() if p and p[0] not in _ARCHIVER_NOISE}
-    files = [info for info in archive.infolist() if info.filename in parts]
     if any(p == (MANIFEST_NAME,) for p in parts.values()):
         prefix = ""
     else:
@@ -107,8 +125,32 @@ def _zip_source(path: Path) -> tuple[ExportSource | None, list[Refusal]]:
                 f"exactly one top-level folder (found {len(tops)} top-level entries)", shown)]
         prefix = next(iter(tops)) + "/"
     depth = 1 if not prefix else 2
-    members = {p[-1]: info for info in files if len(p := parts[info.filename]) == depth}
+    at_root = [(p[-1], info) for info in archive.infolist()
+               if (p := PurePosixPath(info.filename).parts) and not info.is_dir() and len(p) == depth
+               and (not prefix or p[0] + "/" == prefix)]
+    seen: set[str] = set()
+    for name, _info in at_root:
+        if name in seen:  # the same name twice (or `a` and `./a`): which one counts is not clear
+            archive.close()
+            shown = safe_text(path.name)
+            return None, [_x001(f"{shown}: the zip holds {safe_text(name)} more than once: which one is "
+                                "the export's is ambiguous", shown)]
+        seen.add(name)
+    members = dict(at_root)
+    huge = [_x001(f"{safe_text(name)}: declared {info.file_size} bytes uncompressed, larger than the "
+                  f"limit of {MEMBER_MAX_BYTES} bytes", safe_text(name))
+            for name, info in sorted(members.items()) if info.file_size > MEMBER_MAX_BYTES]
+    huge += [_x001(f"{safe_text(name)}: declared {info.file_size} bytes uncompressed from "
+                   f"{info.compress_size}, more than {MAX_RATIO} times: a zip bomb", safe_text(name))
+             for name, info in sorted(members.items()) if _bomb(info)]
+    if huge:
+        archive.close()
+        return None, huge
     return ZipSource(archive, prefix, members), []
+
+
+def _bomb(info: zipfile.ZipInfo) -> bool:
+    return info.file_size > _RATIO_FROM_BYTES and info.file_size > MAX_RATIO * max(info.compress_size, 1)
 
 
 def open_source(path: Path) -> tuple[ExportSource | None, list[Refusal]]:

@@ -7,13 +7,14 @@ id already loaded with the same checksums is acknowledged and skipped, not refus
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import duckdb
 
 from bbic_core import contract
 from bbic_core.pseudonym import Pseudonymiser
-from bbic_core.validation.manifest import Manifest
+from bbic_core.validation.manifest import MANIFEST_NAME, Manifest
 from bbic_core.validation.reader import RawFile, open_export
 from bbic_core.validation.refusal import Refusal, show, sort_refusals
 from bbic_core.validation.result import (
@@ -34,11 +35,16 @@ SKIPPED_X009 = "X009"
 
 def validate_export(path: Path, *, register: RegisterView | None, con: duckdb.DuckDBPyConnection,
                     pseudonymiser: Pseudonymiser, history: LoadHistory | None = None,
-                    settings: ValidationSettings = ValidationSettings()) -> ValidationResult:  # noqa: B008
+                    settings: ValidationSettings = ValidationSettings(),  # noqa: B008
+                    now: dt.datetime | None = None) -> ValidationResult:
     """Checks the export at `path` (folder or .zip) and leaves the result tables in `con`.
 
     After an accepted export `con` holds `clean_<table>`, `quarantine` and `findings`; after a
     refused one only `quarantine` and `findings` (empty unless the rows were judged, for X008).
+    `now` (default: the clock) is what a `created_at` in the future is judged against.
+
+    Whatever the export holds, the outcome is a result (a refusal with its code for an export that
+    cannot be read); only a `path` that does not exist raises (`FileNotFoundError`).
     """
     skipped = _skipped(register, history)
     outputs.drop_clean(con)
@@ -47,11 +53,13 @@ def validate_export(path: Path, *, register: RegisterView | None, con: duckdb.Du
         manifest = export.manifest
         if manifest is None:
             return _result(None, "refused", export.refusals, skipped=skipped)
+        future = _future(manifest, now or dt.datetime.now(dt.UTC), settings)
         x007 = _x007(manifest, register)
         # Checked where X010 is: a replay of a loaded export is acknowledged before X009 could object.
-        if not x007 and not export.refusals and history is not None and _same_load(manifest, history):
+        if (not future and not x007 and not export.refusals and history is not None
+                and _same_load(manifest, history)):
             return _result(manifest, "skipped", [], skipped=skipped, checksums=_declared(manifest))
-        refusals = sort_refusals([*x007, *_history_faults(manifest, history), *export.check()])
+        refusals = sort_refusals([*future, *x007, *_history_faults(manifest, history), *export.check()])
         checksums = export.checksums
         if refusals:
             return _result(manifest, "refused", refusals, skipped=skipped, checksums=checksums)
@@ -93,6 +101,18 @@ def _contract_only(checksums: dict[str, str]) -> dict[str, str]:
 def _same_load(manifest: Manifest, history: LoadHistory) -> bool:
     before = history.checksums_for(manifest.export_id)
     return before is not None and _contract_only(before) == _contract_only(_declared(manifest))
+
+
+def _future(manifest: Manifest, now: dt.datetime, settings: ValidationSettings) -> list[Refusal]:
+    """X001 for a `created_at` later than now by more than the clock tolerance: loaded, such an export
+    would make every later real export look replayed out of order (X009)."""
+    tolerance = dt.timedelta(minutes=settings.clock_tolerance_minutes)
+    if manifest.created_at <= now + tolerance:
+        return []
+    message = (f"{MANIFEST_NAME}: created_at {manifest.created_at.isoformat()} is in the future (now "
+               f"{now.astimezone(dt.UTC).isoformat(timespec='seconds')}, tolerance "
+               f"{settings.clock_tolerance_minutes} minutes): Paraply's clock or the export is wrong")
+    return [Refusal("X001", message, MANIFEST_NAME)]
 
 
 def _x007(manifest: Manifest, register: RegisterView | None) -> list[Refusal]:

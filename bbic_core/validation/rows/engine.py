@@ -15,6 +15,7 @@ from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 
 import duckdb
+import pyarrow as pa
 
 from bbic_core import contract
 from bbic_core.pseudonym import Pseudonymiser
@@ -27,6 +28,7 @@ from bbic_core.validation.rows import (
     normalise,
     outputs,
     personnummer_rules,
+    pnr_in_text,
     references,
     values,
 )
@@ -68,6 +70,7 @@ class _Ready:
     header_line: int
     rows: int
     normalised: normalise.Normalised
+    pnr_hits: pa.Table | None = None  # V007: (_line, column_name) of ids that held a personal number
 
 
 def _prepared_files(con: duckdb.DuckDBPyConnection, files: Iterable[tuple[str, inputs.RawFileLike]],
@@ -98,8 +101,9 @@ def _prepared_files(con: duckdb.DuckDBPyConnection, files: Iterable[tuple[str, i
         spec = contract.BY_NAME[name]
         unknown = list(raw.unknown_columns)
         prepared = inputs.prepare(spec, raw, pseudonymiser)
+        prepared, pnr_hits = pnr_in_text.replace_in_ids(spec, prepared, pseudonymiser)
         return _Ready(unknown, raw.header_line, raw.table.num_rows,
-                      normalise.normalised(cursors.cursor, spec, prepared, len(unknown)))
+                      normalise.normalised(cursors.cursor, spec, prepared, len(unknown)), pnr_hits)
 
     try:
         with ThreadPoolExecutor(max_workers=_WORKERS, thread_name_prefix="bbic-prepare") as pool:
@@ -129,6 +133,8 @@ def _run(con: duckdb.DuckDBPyConnection, files: Iterable[tuple[str, inputs.RawFi
         table = ready.normalised.table
         unknown[table], header_lines[table], read[table] = ready.unknown, ready.header_line, ready.rows
         normalise.load(con, ready.normalised)
+        if ready.pnr_hits is not None:
+            pnr_in_text.record(con, table, ready.pnr_hits)
         del ready  # the file's Arrow columns are released as soon as DuckDB holds them
     missing = [spec.name for spec in contract.FILES if spec.table not in unknown]
     if missing:
