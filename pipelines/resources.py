@@ -15,6 +15,7 @@
 | `BBIC_REPORT_SCOPES` | all | comma-separated scopes to render (`kommun:0180`, `natverk:city`, `bromma`) |
 | `BBIC_REPORT_MODE` | `internal` | `internal` (exact figures) or `published` (disclosure control) |
 | `BBIC_ERROR_SHARE_PERCENT` / `BBIC_ERROR_ROWS` | `5` / `10` | the blocking error-share check, per file |
+| `BBIC_MAX_ROW_DROP_PERCENT` | `50` | rows falling more than this against the snapshot: held (`--force`) |
 
 Relative paths are taken from the working directory (`workspace.yaml` sets it to the project).
 """
@@ -32,6 +33,8 @@ from bbic_core.pseudonym import ENV_KEY, ENV_KEY_FILE, KeyMissingError, Pseudony
 from pipelines.settings import DEFAULTS, DEMO_KEY_PREFIX, INT_DEFAULTS
 
 POOL = "bbic_duckdb"  # the concurrency pool of every step that opens the main DuckDB file
+# How long a step waits for another process's writer lock (`pipelines.lock`) before it fails.
+LOCK_WAIT_S = 1800.0
 
 
 def _env(name: str) -> Any:
@@ -61,6 +64,7 @@ class BbicSettings(dg.ConfigurableResource):  # type: ignore[type-arg]
     ]  # internal (exact figures) | published (disclosure control)
     error_share_percent: int = INT_DEFAULTS["BBIC_ERROR_SHARE_PERCENT"]
     error_rows: int = INT_DEFAULTS["BBIC_ERROR_ROWS"]
+    max_row_drop_percent: int = INT_DEFAULTS["BBIC_MAX_ROW_DROP_PERCENT"]
 
     @property
     def inbox_path(self) -> Path:
@@ -124,6 +128,7 @@ def settings_from_env() -> BbicSettings:
         report_mode=_env("BBIC_REPORT_MODE"),
         error_share_percent=_env("BBIC_ERROR_SHARE_PERCENT"),
         error_rows=_env("BBIC_ERROR_ROWS"),
+        max_row_drop_percent=_env("BBIC_MAX_ROW_DROP_PERCENT"),
     )
 
 

@@ -15,11 +15,13 @@ from pathlib import Path
 from typing import Any
 
 import dagster as dg
-import duckdb
 
+from pipelines import pending
 from pipelines.definitions import ASSET_CHECKS, ASSETS
-from pipelines.inbox import InboxItem, complete_items
+from pipelines.inbox import complete_items
+from pipelines.lock import writer_lock
 from pipelines.model import refusal_line
+from pipelines.store.connect import connect
 from pipelines.store.load_log import attempts, current_snapshot
 
 LOAD_STAGES = ("landed_export", "validated_export", "snapshot")
@@ -33,7 +35,7 @@ class ExportOutcome:
 
     item: str
     export_id: str | None
-    outcome: str  # accepted | refused | skipped | blocked | waiting | error
+    outcome: str  # accepted | refused | skipped | blocked | held | pending | waiting | error
     line: str = ""  # the refusal line, or what went wrong
     files: dict[str, dict[str, Any]] = field(default_factory=dict)
     as_of: str | None = None
@@ -47,11 +49,13 @@ class RunSummary:
 
     @property
     def refused(self) -> bool:
-        return any(e.outcome in ("refused", "blocked") for e in self.exports)
+        return any(e.outcome in ("refused", "blocked", "held") for e in self.exports)
 
     @property
     def failed(self) -> bool:
-        return any(e.outcome == "error" for e in self.exports) or self.reports_error is not None
+        return (
+            any(e.outcome in ("error", "pending") for e in self.exports) or self.reports_error is not None
+        )
 
 
 def _materialize(
@@ -85,45 +89,75 @@ def _failure_text(result: dg.ExecuteInProcessResult) -> str:
 def _log_rows(database: Path, run_id: str) -> list[dict[str, Any]]:
     if not database.exists():
         return []
-    con = duckdb.connect(str(database), read_only=True)
+    try:
+        con = connect(database, read_only=True)
+    except Exception:
+        return []  # the run's own failure line says why
     try:
         return attempts(con, run_id=run_id)
     finally:
         con.close()
 
 
-def _outcome(item: InboxItem, result: dg.ExecuteInProcessResult, database: Path) -> ExportOutcome:
+def _archive_dir(result: dg.ExecuteInProcessResult) -> Path | None:
+    """The archive folder this run landed or retried, when landing got that far."""
+    try:
+        landed = result.output_for_node("landed_export")
+    except Exception:
+        return None
+    return Path(landed.landed.archive_dir)
+
+
+def _outcome(name: str, export_id: str | None, result: dg.ExecuteInProcessResult, database: Path,
+             archive_dir: Path | None) -> ExportOutcome:
+    archive_dir = archive_dir or _archive_dir(result)
+    still_pending = archive_dir is not None and pending.is_pending(archive_dir)
     rows = _log_rows(database, result.run_id)
-    if not rows:
+    if not rows or rows[-1]["outcome"] == "error":
         if result.success:
-            return ExportOutcome(item.name, item.export_id, "waiting", "no register has parsed: it waits")
-        return ExportOutcome(item.name, item.export_id, "error", _failure_text(result))
+            return ExportOutcome(name, export_id, "waiting", "no register has parsed: it waits")
+        line = _failure_text(result)
+        return ExportOutcome(name, export_id, "pending" if still_pending else "error", line)
     row = rows[-1]
     files = json.loads(row["files_json"] or "{}")
     as_of = None if row["as_of"] is None else row["as_of"].isoformat()
     line = ""
     if row["outcome"] == "refused":
         line = refusal_line(
-            item.name,
+            name,
             row["export_id"],
             row["refusal_code"],
             row["refusal_message"] or "",
             row["refusal_file"],
             row["refusal_line"],
         )
-    elif row["outcome"] in ("blocked", "error"):
+    elif row["outcome"] in ("blocked", "held"):
         line = f"{row['refusal_code'] or ''} {row['refusal_message'] or ''}".strip()
-    return ExportOutcome(item.name, row["export_id"], row["outcome"], line, files, as_of)
+    return ExportOutcome(name, row["export_id"] or export_id, row["outcome"], line, files, as_of)
 
 
 def _has_snapshot(database: Path) -> bool:
     if not database.exists():
         return False
-    con = duckdb.connect(str(database), read_only=True)
+    con = connect(database, read_only=True)
     try:
         return current_snapshot(con) is not None
     finally:
         con.close()
+
+
+def _attempt(resources: dict[str, Any], config: dict[str, Any], name: str, export_id: str | None,
+             archive_dir: Path | None) -> ExportOutcome:
+    """One export's load run; whatever it raises is this export's outcome, never the others'."""
+    database = Path(resources["duckdb"].database)
+    try:
+        result = _materialize(resources, LOAD_STAGES, config)
+    except Exception as exc:
+        from pipelines.defs.validation.assets import cause_of
+
+        still = archive_dir is not None and pending.is_pending(archive_dir)
+        return ExportOutcome(name, export_id, "pending" if still else "error", cause_of(exc))
+    return _outcome(name, export_id, result, database, archive_dir)
 
 
 def run_nightly(
@@ -133,20 +167,45 @@ def run_nightly(
     reports: bool = True,
     progress: Callable[[str, int, int], None] | None = None,
 ) -> RunSummary:
-    """Loads every complete export of the inbox (oldest first), then refreshes marts and reports."""
+    """Retries the pending exports, loads every complete export of the inbox (oldest first), then
+    refreshes marts and reports. Raises `LockHeldError` when another run is writing."""
     bbic = resources["bbic"]
     database = Path(resources["duckdb"].database)
-    items = complete_items(bbic.inbox_path, settle_seconds=bbic.settle_seconds)
+    with writer_lock(database.parent, wait_s=0):
+        return _run(resources, bbic, database, force, reports, progress)
+
+
+def _run(
+    resources: dict[str, Any], bbic: Any, database: Path, force: bool, reports: bool,
+    progress: Callable[[str, int, int], None] | None,
+) -> RunSummary:
+    waiting = pending.pending_exports(bbic.archive_path)
+    items = complete_items(bbic.inbox_path, settle_seconds=bbic.settle_seconds, archive=bbic.archive_path)
+    total = len(waiting) + len(items)
     summary = RunSummary()
-    for n, item in enumerate(items):
+    for n, export in enumerate(waiting):
+        if export.held and not force:
+            summary.exports.append(ExportOutcome(export.name, export.export_id, "held", export.held))
+            continue
         if progress:
-            progress(f"{item.name}: landa, validera, läsa in", n, len(items))
+            progress(f"{export.export_id or export.name}: nytt försök", n, total)
+        config = {"pending": export.name, "force": force}
+        summary.exports.append(_attempt(resources, config, export.name, export.export_id, export.archive_dir))
+    for n, item in enumerate(items, start=len(waiting)):
+        if progress:
+            progress(f"{item.name}: landa, validera, läsa in", n, total)
         config = {"item": item.name, "export_id": item.export_id or "", "force": force}
-        summary.exports.append(_outcome(item, _materialize(resources, LOAD_STAGES, config), database))
+        summary.exports.append(_attempt(resources, config, item.name, item.export_id, None))
     if reports and _has_snapshot(database):
         if progress:
-            progress("rapporter", len(items), len(items))
-        result = _materialize(resources, REPORT_STAGES)
+            progress("rapporter", total, total)
+        try:
+            result = _materialize(resources, REPORT_STAGES)
+        except Exception as exc:
+            from pipelines.defs.validation.assets import cause_of
+
+            summary.reports_error = cause_of(exc)
+            return summary
         if result.success:
             summary.reports = result.output_for_node("reports")
         else:
