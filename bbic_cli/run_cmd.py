@@ -175,6 +175,10 @@ def run(
     no_reports: Annotated[
         bool, typer.Option("--no-reports", help="Hoppa över statistik och rapporter.")
     ] = False,
+    rekey: Annotated[
+        bool,
+        typer.Option("--rekey", help="Godta en annan pseudonymnyckel (alla pseudonymer byts)."),
+    ] = False,
 ) -> None:
     """Kör nattjobbet utan webbgränssnitt: landa, validera och läs in nya exporter, gör rapporterna."""
     console = Console()
@@ -184,7 +188,13 @@ def run(
     database = (
         (data / "bbic.duckdb") if data is not None else Path(_setting(None, "BBIC_DUCKDB_PATH", sample))
     )
-    archive_dir = Path(_setting(None, "BBIC_ARCHIVE", sample))
+    # The archive holds the personal numbers: unset, it lies in the data folder (owner-only), never in
+    # whatever folder the command was started from.
+    archive_env = os.environ.get("BBIC_ARCHIVE", "").strip()
+    if sample:
+        archive_dir = Path(DEFAULTS["BBIC_ARCHIVE"])
+    else:
+        archive_dir = Path(archive_env) if archive_env else database.parent / "archive"
     settings: dict[str, Any] = {
         "inbox": str(inbox_dir),
         "archive": str(archive_dir),
@@ -220,7 +230,7 @@ def run(
     from pipelines.resources import BbicSettings
     from pipelines.runner import run_nightly
 
-    bbic = BbicSettings(**settings)
+    bbic = BbicSettings(**settings, rekey=rekey)
     try:
         bbic.pseudonymiser()
     except KeyMissingError as exc:

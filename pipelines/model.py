@@ -38,6 +38,7 @@ class StagedExport:
     skipped_checks: tuple[str, ...] = ()
     register_source: str | None = None
     warnings: int = 0
+    key_fingerprint: str | None = None
 
 
 def attempt_for(

@@ -55,6 +55,7 @@ class BbicSettings(dg.ConfigurableResource):  # type: ignore[type-arg]
     pseudonym_key: str = ""
     pseudonym_key_file: str = ""
     allow_demo_key: bool = False  # only `bbic run --sample` sets it; no environment variable does
+    rekey: bool = False  # `bbic run --rekey`: accept a key other than the snapshot's
     settle_seconds: int = INT_DEFAULTS["BBIC_SETTLE_SECONDS"]
     archive_keep_days: int = INT_DEFAULTS["BBIC_ARCHIVE_KEEP_DAYS"]
     report_formats: str = DEFAULTS["BBIC_REPORT_FORMATS"]
@@ -112,10 +113,19 @@ def data_dir(duckdb: DuckDBResource) -> Path:
     return database_path(duckdb).parent
 
 
+def _archive_env() -> Any:
+    """`BBIC_ARCHIVE`; unset, the `archive` folder beside a configured snapshot (never the working
+    directory of a real deployment), else the sample's."""
+    if os.environ.get("BBIC_ARCHIVE", "").strip():
+        return _env("BBIC_ARCHIVE")
+    configured = os.environ.get("BBIC_DUCKDB_PATH", "").strip()
+    return str(Path(configured).parent / "archive") if configured else DEFAULTS["BBIC_ARCHIVE"]
+
+
 def settings_from_env() -> BbicSettings:
     return BbicSettings(
         inbox=_env("BBIC_INBOX"),
-        archive=_env("BBIC_ARCHIVE"),
+        archive=_archive_env(),
         register_dir=_env("BBIC_REGISTER_DIR"),
         reports=_env("BBIC_REPORTS"),
         municipality=_env("BBIC_MUNICIPALITY"),

@@ -21,6 +21,7 @@ from pipelines.definitions import ASSET_CHECKS, ASSETS
 from pipelines.inbox import complete_items
 from pipelines.lock import writer_lock
 from pipelines.model import refusal_line
+from pipelines.privacy import redact
 from pipelines.store.connect import connect
 from pipelines.store.load_log import attempts, current_snapshot
 
@@ -81,9 +82,20 @@ def _failure_text(result: dg.ExecuteInProcessResult) -> str:
             user = event.step_failure_data.user_failure_data
             if user is not None and user.description:
                 return user.description
-            error = event.step_failure_data.error
-            return error.message.strip().splitlines()[-1] if error is not None else "step failed"
+            return _root_cause(event.step_failure_data.error) or "step failed"
     return "run failed"
+
+
+def _root_cause(error: Any) -> str:
+    """The innermost cause of a step's error in one line ("PermissionError: … "), not Dagster's own
+    "Error occurred while executing op" wrapper."""
+    while error is not None and (error.cause is not None or error.context is not None):
+        error = error.cause if error.cause is not None else error.context
+    if error is None:
+        return ""
+    lines = [ln.strip() for ln in (error.message or "").strip().splitlines() if ln.strip()]
+    text = lines[-1] if lines else (error.cls_name or "")
+    return redact(text)[:400]
 
 
 def _log_rows(database: Path, run_id: str) -> list[dict[str, Any]]:

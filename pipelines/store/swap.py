@@ -50,6 +50,7 @@ class SnapshotMeta:
     created_at: dt.datetime
     as_of: dt.date
     loaded_at: dt.datetime
+    key_fingerprint: str | None = None  # of the pseudonym key the export was pseudonymised with
 
 
 def snapshot_columns(table: str) -> list[tuple[str, str]]:
@@ -121,6 +122,29 @@ def _carry_history(
             con.execute(f"CREATE TABLE {quoted} AS SELECT * FROM {source}.{quoted}")
 
 
+KEY_TABLE = "pseudonym_key"
+
+
+def _keep_key_fingerprint(con: duckdb.DuckDBPyConnection, meta: SnapshotMeta) -> None:
+    """The fingerprint of the key the snapshot's pseudonyms were made with (carried from night to night;
+    replaced only when the validation let a re-key through)."""
+    con.execute(f"CREATE TABLE IF NOT EXISTS {KEY_TABLE} (fingerprint VARCHAR NOT NULL, since TIMESTAMPTZ)")
+    if meta.key_fingerprint is None:
+        return
+    row = con.execute(f"SELECT fingerprint FROM {KEY_TABLE} LIMIT 1").fetchone()
+    if row is None or row[0] != meta.key_fingerprint:
+        con.execute(f"DELETE FROM {KEY_TABLE}")
+        con.execute(f"INSERT INTO {KEY_TABLE} VALUES (?, ?)", [meta.key_fingerprint, meta.loaded_at])
+
+
+def key_fingerprint(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The fingerprint kept with the snapshot, None before the first load with one."""
+    if KEY_TABLE not in table_names(con):
+        return None
+    row = con.execute(f"SELECT fingerprint FROM {KEY_TABLE} LIMIT 1").fetchone()
+    return None if row is None else str(row[0])
+
+
 def _promote(
     con: duckdb.DuckDBPyConnection, main_db: str, main_tables: set[str], meta: SnapshotMeta, attempt: Attempt
 ) -> None:
@@ -142,6 +166,7 @@ def _promote(
         create_snapshot_schema(con)
         ensure_history_schema(con)
         _carry_history(con, main_db, main_tables, meta.export_id)
+        _keep_key_fingerprint(con, meta)
         con.execute(
             "INSERT INTO snapshot_meta VALUES (?, ?, ?, ?, ?)",
             [meta.export_id, meta.municipality, meta.created_at, meta.as_of, meta.loaded_at],

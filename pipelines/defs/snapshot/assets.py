@@ -66,7 +66,9 @@ def snapshot(
 def _swap(context: dg.AssetExecutionContext, staged: StagedExport, duckdb: DuckDBResource) -> None:
     """The swap; a final outcome settles the pending export, any other failure leaves it pending."""
     now = dt.datetime.now(dt.UTC)
-    meta = SnapshotMeta(staged.export_id, staged.municipality, staged.created_at, staged.as_of, now)
+    meta = SnapshotMeta(
+        staged.export_id, staged.municipality, staged.created_at, staged.as_of, now, staged.key_fingerprint
+    )
     main = database_path(duckdb)
     main.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     try:

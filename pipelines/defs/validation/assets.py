@@ -181,6 +181,25 @@ def _register(bbic: BbicSettings, duckdb: DuckDBResource, log: dg.DagsterLogMana
     return state
 
 
+def _check_key(database: Path, fingerprint: str, rekey: bool) -> None:
+    """A key other than the snapshot's would silently change every pseudonym: refused unless re-keying."""
+    if rekey or not database.exists():
+        return
+    from pipelines.store.swap import key_fingerprint
+
+    con = connect(database, read_only=True)
+    try:
+        kept = key_fingerprint(con)
+    finally:
+        con.close()
+    if kept is not None and kept != fingerprint:
+        raise NotLoadedError(
+            f"the pseudonym key (fingerprint {fingerprint}) is not the one the snapshot was made with "
+            f"({kept}): configure that key again, or re-key on purpose with bbic run --rekey "
+            "(every pseudonym changes)"
+        )
+
+
 def _row_drop(staging: Path, database: Path, max_drop_percent: int) -> str | None:
     """Why the staged export would replace the snapshot with far fewer rows, or None."""
     if max_drop_percent >= 100 or not database.exists():
@@ -287,6 +306,8 @@ def _validate(
     landed = landed_export.landed
     state = _register(bbic, duckdb, context.log)
     pseudonymiser = bbic.pseudonymiser()
+    fingerprint = pseudonymiser.fingerprint()
+    _check_key(database_path(duckdb), fingerprint, bbic.rekey)
     history = read_history(database_path(duckdb))
     if landed_export.force:
         history = history.forced(export_checksums(landed.export_path))
@@ -406,6 +427,7 @@ def _validate(
             skipped_checks=tuple(result.skipped),
             register_source=state.source,
             warnings=int(getattr(result, "warnings", 0)),
+            key_fingerprint=fingerprint,
         ),
         metadata={
             "export_id": result.export_id,
