@@ -179,6 +179,7 @@ def run(
         bool,
         typer.Option("--rekey", help="Godta en annan pseudonymnyckel (alla pseudonymer byts)."),
     ] = False,
+    from_archive: Annotated[bool, typer.Option("--from-archive", hidden=True)] = False,
 ) -> None:
     """Kör nattjobbet utan webbgränssnitt: landa, validera och läs in nya exporter, gör rapporterna."""
     console = Console()
@@ -228,6 +229,7 @@ def run(
 
     from pipelines.lock import LockHeldError
     from pipelines.resources import BbicSettings
+    from pipelines.runner import rebuild as rebuild_from_archive
     from pipelines.runner import run_nightly
 
     bbic = BbicSettings(**settings, rekey=rekey)
@@ -236,8 +238,8 @@ def run(
     except KeyMissingError as exc:
         hint = "" if sample else " (or use --sample for the built-in sample data)"
         raise _usage(f"{exc}{hint}") from None
-    if not inbox_dir.is_dir():
-        raise _usage(f"the inbox {inbox_dir} does not exist")
+    if not inbox_dir.is_dir() and not from_archive:
+        raise _usage(f"the inbox {plain(inbox_dir)} does not exist")
     state = resolve_register(register_dir, database.parent)
     if not state.usable:
         raise _usage(f"no register has parsed, exports wait in the inbox: {plain(state.error)}")
@@ -261,8 +263,12 @@ def run(
         def step(text: str, done: int, total: int) -> None:
             bar.update(task, description=text, completed=done, total=max(total, 1))
 
+        moved: Path | None = None
         try:
-            summary = run_nightly(resources, force=force, reports=not no_reports, progress=step)
+            if from_archive:
+                summary, moved = rebuild_from_archive(resources, reports=not no_reports, progress=step)
+            else:
+                summary = run_nightly(resources, force=force, reports=not no_reports, progress=step)
         except LockHeldError as exc:
             bar.stop()
             typer.echo(f"bbic run: {exc}", err=True)
@@ -273,8 +279,25 @@ def run(
 
             typer.echo(f"bbic run: stopped: {plain(cause_of(exc))}", err=True)
             raise typer.Exit(EXIT_USAGE) from None
+    if moved is not None:
+        console.print(Text(f"Den tidigare databasfilen ligger kvar som {moved}"), soft_wrap=True)
     print_summary(summary, console)
     if summary.refused:
         raise typer.Exit(EXIT_REFUSED)
     if summary.failed:
         raise typer.Exit(EXIT_USAGE)
+
+
+def rebuild(
+    register: Annotated[Path | None, typer.Option(help="Registret (BBIC_REGISTER_DIR).")] = None,
+    data: Annotated[
+        Path | None, typer.Option(help="Datakatalogen: bbic.duckdb m.m. (mappen för BBIC_DUCKDB_PATH).")
+    ] = None,
+    reports: Annotated[Path | None, typer.Option(help="Rapportkatalogen (BBIC_REPORTS).")] = None,
+    no_reports: Annotated[
+        bool, typer.Option("--no-reports", help="Hoppa över statistik och rapporter.")
+    ] = False,
+) -> None:
+    """Gör om ögonblicksbilden ur arkivet (databasfilen förlorad eller trasig): varje arkiverad export
+    läses in igen, äldst först. En befintlig fil flyttas åt sidan, den skrivs aldrig över."""
+    run(register=register, data=data, reports=reports, no_reports=no_reports, from_archive=True)

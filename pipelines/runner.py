@@ -223,3 +223,62 @@ def _run(
         else:
             summary.reports_error = _failure_text(result)
     return summary
+
+
+def archived_exports(archive_root: Path) -> list[Path]:
+    """Every export folder of the archive, in the order they were landed (as the nights met them)."""
+    from pipelines.archive import LANDED
+
+    folders: list[tuple[str, str, Path]] = []
+    for folder in archive_root.iterdir() if archive_root.is_dir() else []:
+        if folder.name.startswith(".") or folder.is_symlink() or not (folder / LANDED).is_file():
+            continue
+        try:
+            info = json.loads((folder / LANDED).read_text(encoding="utf-8"))
+            landed = str(info.get("landed_at") or "")
+        except (OSError, ValueError, AttributeError):
+            landed = ""
+        folders.append((landed, folder.name, folder))
+    return [f for _, _, f in sorted(folders)]
+
+
+def rebuild(
+    resources: dict[str, Any],
+    *,
+    reports: bool = True,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> tuple[RunSummary, Path | None]:
+    """The snapshot made again from the archive: the DuckDB file (lost, or moved aside as it is) is
+    rebuilt by loading every archived export again, oldest first, exactly as the nights did; exports
+    refused then are refused again (in the order they were landed, so X009 judges as it did). Returns the summary and where the old file was put."""
+    import datetime as dt
+    import os
+
+    bbic = resources["bbic"]
+    database = Path(resources["duckdb"].database)
+    database.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    with writer_lock(database.parent, wait_s=0):
+        moved: Path | None = None
+        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S")
+        for path in (database, database.with_name(database.name + ".wal")):
+            if path.exists():
+                target = path.with_name(f"{path.name}.before-rebuild-{stamp}")
+                os.replace(path, target)
+                moved = moved or target
+        folders = archived_exports(bbic.archive_path)
+        summary = RunSummary()
+        for n, folder in enumerate(folders):
+            if progress:
+                progress(f"{folder.name}: läses in igen", n, len(folders))
+            config = {"archived": folder.name}
+            outcome = _attempt(resources, config, folder.name, None, folder)
+            if outcome.outcome in ("accepted", "skipped", "refused", "blocked"):
+                pending.settle(folder)  # the rebuild gave it its final outcome again
+            summary.exports.append(outcome)
+        if reports and _has_snapshot(database):
+            result = _materialize(resources, REPORT_STAGES)
+            if result.success:
+                summary.reports = result.output_for_node("reports")
+            else:
+                summary.reports_error = _failure_text(result)
+        return summary, moved

@@ -27,6 +27,7 @@ import duckdb
 
 from bbic_core import contract
 from bbic_core.figures.schema import create_snapshot_schema, table_columns
+from pipelines import drill
 from pipelines.store.connect import connect, is_lock_error
 from pipelines.store.load_log import Attempt, record_attempt
 from pipelines.store.schema import SNAPSHOT_TABLES, ensure_history_schema, quote_literal, table_names
@@ -128,9 +129,9 @@ KEY_TABLE = "pseudonym_key"
 def _keep_key_fingerprint(con: duckdb.DuckDBPyConnection, meta: SnapshotMeta) -> None:
     """The fingerprint of the key the snapshot's pseudonyms were made with (carried from night to night;
     replaced only when the validation let a re-key through)."""
-    con.execute(f"CREATE TABLE IF NOT EXISTS {KEY_TABLE} (fingerprint VARCHAR NOT NULL, since TIMESTAMPTZ)")
     if meta.key_fingerprint is None:
         return
+    con.execute(f"CREATE TABLE IF NOT EXISTS {KEY_TABLE} (fingerprint VARCHAR NOT NULL, since TIMESTAMPTZ)")
     row = con.execute(f"SELECT fingerprint FROM {KEY_TABLE} LIMIT 1").fetchone()
     if row is None or row[0] != meta.key_fingerprint:
         con.execute(f"DELETE FROM {KEY_TABLE}")
@@ -268,6 +269,7 @@ def publish_staged(
         con.execute(f"CHECKPOINT {_ident(staging_db)}")
     finally:
         con.close()
+    drill.point("swap")  # the new file is complete, the old one still in place
     _replace(staging_path, main_path)
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from pipelines import archive, pending
+from pipelines import archive, drill, pending
 from pipelines.defs.validation.assets import log_attempt_safely
 from pipelines.inbox import complete_items
 from pipelines.lock import writer_lock
@@ -32,6 +32,7 @@ class LandingConfig(dg.Config):
     item: str = ""  # the inbox item's name (the sensor and the schedule set it)
     export_id: str = ""  # an export already in the archive (a re-delivery, or an operator's re-load)
     pending: str = ""  # the archive folder of a landed export not yet loaded (a retry)
+    archived: str = ""  # an archive folder to load again as it is (`bbic rebuild`)
     force: bool = False  # load even when older than the current export (X009) or already loaded
 
 
@@ -69,6 +70,11 @@ def _pick(
     config: LandingConfig, bbic: BbicSettings, duckdb: DuckDBResource, context: dg.AssetExecutionContext
 ) -> archive.Landed | None:
     inbox, log = bbic.inbox_path, context.log
+    if config.archived:
+        folder = bbic.archive_path / config.archived
+        if not _plain_name(config.archived) or folder.is_symlink() or not (folder / archive.LANDED).is_file():
+            raise dg.Failure(description=f"{config.archived!r} is not an export folder of the archive")
+        return archive.landed_at(folder)
     if config.pending:
         folder = pending.find(bbic.archive_path, config.pending)
         if folder is None:
@@ -130,6 +136,7 @@ def landed_export(
         return
     with writer_lock(data_dir(duckdb), wait_s=LOCK_WAIT_S):
         landed = _pick(config, bbic, duckdb, context)
+        drill.point("landed")
     if landed is None:
         context.log.info("nothing to load")
         return

@@ -15,6 +15,7 @@ from typing import Any, Literal, cast
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
+from pipelines import drill
 from pipelines.defs.marts.assets import figures
 from pipelines.lock import writer_lock
 from pipelines.registers import resolve_register
@@ -171,6 +172,7 @@ def _reports(
             scopes = chosen_scopes(state.register, current.as_of, bbic.scopes)
         except ValueError as exc:
             raise dg.Failure(description=str(exc)) from None
+        drill.point("reports")
         folder = render(
             copy,
             state.register,

@@ -26,7 +26,7 @@ import duckdb as duckdb_lib
 from dagster_duckdb import DuckDBResource
 
 from bbic_core.pseudonym import KeyMissingError
-from pipelines import pending
+from pipelines import drill, pending
 from pipelines.archive import Landed, export_checksums
 from pipelines.idempotency import already_loaded
 from pipelines.lock import LockHeldError, writer_lock
@@ -286,6 +286,7 @@ def validated_export(
     try:
         with writer_lock(data_dir(duckdb), wait_s=LOCK_WAIT_S):
             staged = _validate(context, landed_export, bbic, duckdb, started)
+            drill.point("validated")
     except dg.Failure:
         raise  # a final outcome, already in the load log
     except _SURROUNDINGS as exc:
