@@ -249,8 +249,9 @@ def rebuild(
     progress: Callable[[str, int, int], None] | None = None,
 ) -> tuple[RunSummary, Path | None]:
     """The snapshot made again from the archive: the DuckDB file (lost, or moved aside as it is) is
-    rebuilt by loading every archived export again, oldest first, exactly as the nights did; exports
-    refused then are refused again (in the order they were landed, so X009 judges as it did). Returns the summary and where the old file was put."""
+    rebuilt by loading every archived export again in the order they were landed, exactly as the
+    nights did, so exports refused then are refused again (X009 judges as it did). Returns the
+    summary and where the old file was put."""
     import datetime as dt
     import os
 
