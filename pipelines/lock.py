@@ -50,7 +50,7 @@ def _try_lock(fd: int) -> bool:
 @contextmanager
 def writer_lock(data: Path, *, wait_s: float = 0.0, poll_s: float = 0.2) -> Iterator[None]:
     """Holds the writer lock of the data folder `data`; waits up to `wait_s`, then `LockHeldError`."""
-    data.mkdir(parents=True, exist_ok=True)
+    data.mkdir(mode=0o700, parents=True, exist_ok=True)
     key = str(lock_path(data).resolve())
     with _mutex:
         if key in _held:

@@ -126,6 +126,8 @@ def _outcome(name: str, export_id: str | None, result: dg.ExecuteInProcessResult
     still_pending = archive_dir is not None and pending.is_pending(archive_dir)
     rows = _log_rows(database, result.run_id)
     if not rows or rows[-1]["outcome"] == "error":
+        if result.success and archive_dir is not None and not still_pending:
+            return ExportOutcome(name, export_id, "skipped", "")  # settled meanwhile by another run
         if result.success:
             return ExportOutcome(name, export_id, "waiting", "no register has parsed: it waits")
         line = _failure_text(result)

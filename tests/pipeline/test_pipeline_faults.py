@@ -182,3 +182,36 @@ def test_files_not_in_the_manifest_are_not_archived(env: Env) -> None:
     assert SECRET not in _archived_bytes(env.archive)
     landed = json.loads((env.archive / "E1" / "landed.json").read_text(encoding="utf-8"))
     assert landed["not_landed"] == ["extra.txt"]
+
+
+def test_the_sensor_and_the_schedule_retry_a_pending_export(env: Env) -> None:
+    import datetime as dt
+
+    import dagster as dg
+    from pipeline_helpers import run
+
+    from pipelines.defs.landing.sensors import RETRY_AFTER_S, inbox_sensor
+    from pipelines.defs.schedules import nightly_schedule
+
+    make_export(env.inbox, "E1")
+    assert not run(env, item="E1", municipality="1480").success  # landed, not loaded: pending
+    [waiting] = pending.pending_exports(env.archive)
+    with dg.instance_for_test() as instance:
+        context = dg.build_sensor_context(instance=instance, resources=env.resources())
+        assert isinstance(inbox_sensor(context), dg.SkipReason)  # too soon after the failed attempt
+        old = waiting.updated - RETRY_AFTER_S - 1
+        os.utime(waiting.archive_dir / pending.PENDING, (old, old))
+        result = inbox_sensor(dg.build_sensor_context(instance=instance, resources=env.resources()))
+    assert isinstance(result, dg.SensorResult)
+    [request] = result.run_requests or []
+    assert request.run_key == "pending:E1:0"
+    config = request.run_config["ops"]["landed_export"]["config"]
+    assert config == {"pending": "E1"}
+    when = dt.datetime(2025, 2, 1, 2, 30, tzinfo=dt.UTC)
+    scheduled = nightly_schedule(
+        dg.build_schedule_context(resources=env.resources(), scheduled_execution_time=when)
+    )
+    assert isinstance(scheduled, list) and [r.run_key for r in scheduled] == ["2025-02-01:pending:E1"]
+    assert run(env, pending=config["pending"]).success
+    assert pending.pending_exports(env.archive) == []
+    assert [r["outcome"] for r in load_log(env.db)] == ["error", "accepted"]

@@ -47,6 +47,15 @@ def retries(
     ]
 
 
+def _runs_in_flight(context: dg.SensorEvaluationContext) -> bool:
+    statuses = [
+        dg.DagsterRunStatus.QUEUED, dg.DagsterRunStatus.NOT_STARTED, dg.DagsterRunStatus.STARTING,
+        dg.DagsterRunStatus.STARTED,
+    ]
+    runs = context.instance.get_runs(filters=dg.RunsFilter(job_name=LOAD_JOB, statuses=statuses), limit=1)
+    return bool(runs)
+
+
 @dg.sensor(
     job_name=LOAD_JOB,
     minimum_interval_seconds=60,
@@ -69,6 +78,8 @@ def inbox_sensor(
         retry_run_request(f"pending:{p.name}:{p.attempts}", p, "sensor")
         for p in retries(bbic, min_age_s=RETRY_AFTER_S)
     ]
+    if retry and _runs_in_flight(context):
+        retry = []  # a load run is queued or running: it may still settle them; look again later
     if not ready and retry:
         return dg.SensorResult(run_requests=retry)
     if not ready:
