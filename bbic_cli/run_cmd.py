@@ -240,6 +240,10 @@ def run(
         raise _usage(f"{exc}{hint}") from None
     if not inbox_dir.is_dir() and not from_archive:
         raise _usage(f"the inbox {plain(inbox_dir)} does not exist")
+    try:  # the data folder holds the snapshot: owner-only when made here
+        database.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError as exc:
+        raise _usage(f"the data folder {plain(database.parent)} cannot be made: {exc.strerror}") from None
     state = resolve_register(register_dir, database.parent)
     if not state.usable:
         raise _usage(f"no register has parsed, exports wait in the inbox: {plain(state.error)}")
