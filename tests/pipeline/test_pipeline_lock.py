@@ -147,3 +147,28 @@ def test_markup_and_control_characters_of_an_export_are_printed_as_text(env: Env
     assert result.exit_code in (0, 2), result.output
     assert "evil[/]x" in result.output and "bell\\x07[bold]x\\x1b[31m" in result.output, result.output
     assert "\x1b" not in result.output and "\x07" not in result.output and "Traceback" not in result.output
+
+
+def test_a_swap_of_an_export_another_run_loaded_meanwhile_logs_no_false_x009(
+    env: Env, tmp_path: Path
+) -> None:
+    """Dagster releases the lock between steps: a `bbic run` may load the export in between."""
+    import datetime as dt
+
+    import dagster as dg
+    from pipeline_helpers import run
+
+    from pipelines.defs.snapshot.assets import _swap
+    from pipelines.model import StagedExport
+
+    make_export(env.inbox, "E1")
+    assert run(env, item="E1").success  # the other run: loaded, no longer pending
+    staging = tmp_path / "left-over.duckdb"
+    staging.write_bytes(b"")
+    now = dt.datetime.now(dt.UTC)
+    staged = StagedExport(
+        "E1", "0180", now, now.date(), staging, "E1", env.archive / "E1", False, now, {}, {}, was_pending=True
+    )
+    with pytest.raises(dg.Failure, match="settled by another run"):
+        _swap(dg.build_asset_context(), staged, env.resources()["duckdb"])
+    assert [r["outcome"] for r in load_log(env.db)] == ["accepted"] and not staging.exists()

@@ -71,6 +71,12 @@ def _swap(context: dg.AssetExecutionContext, staged: StagedExport, duckdb: DuckD
     )
     main = database_path(duckdb)
     main.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if staged.was_pending and not pending.is_pending(staged.archive_dir):
+        # Another process (`bbic run` between this run's steps) loaded or refused it meanwhile: swapping
+        # now would only log a false X009.
+        staged.staging_path.unlink(missing_ok=True)
+        raise dg.Failure(description=f"export {staged.export_id} was settled by another run meanwhile: "
+                         "nothing to do")
     try:
         publish_staged(
             main, staged.staging_path, meta, attempt_for(staged, "accepted", now, context.run.run_id),

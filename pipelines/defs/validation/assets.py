@@ -429,6 +429,7 @@ def _validate(
             register_source=state.source,
             warnings=int(getattr(result, "warnings", 0)),
             key_fingerprint=fingerprint,
+            was_pending=pending.is_pending(landed.archive_dir),
         ),
         metadata={
             "export_id": result.export_id,
