@@ -237,13 +237,17 @@ def _refuse_unreadable(
     force: bool, exc: BaseException,
 ) -> dg.Failure:
     message = f"the export cannot be read: {cause_of(exc)}"
-    log_attempt_safely(
+    unlogged = log_attempt_safely(
         duckdb,
         Attempt("refused", started, dt.datetime.now(dt.UTC), source=landed.source, export_id=landed.export_id,
                 forced=force, refusal_code="X001", refusal_message=message, run_id=context.run.run_id),
     )
-    pending.settle(landed.archive_dir)
     line = redact(refusal_line(landed.source, landed.export_id, "X001", message, None, None))
+    if unlogged is None:
+        pending.settle(landed.archive_dir)
+    else:  # not final until the load log says so: refused again by the next run
+        pending.note_error(landed.archive_dir, unlogged)
+        line += f" (not in the load log: {unlogged}; it stays pending)"
     context.log.error(line)
     return dg.Failure(description=line, metadata={"code": "X001"})
 
