@@ -21,6 +21,7 @@ app.command("validate")(validate_cmd.validate)
 app.command("spec")(spec_cmd.spec)
 app.command("synth")(synth_cmd.synth)
 app.command("run")(run_cmd.run)
+app.command("rebuild")(run_cmd.rebuild)
 app.command("report")(report_cmd.report)
 
 

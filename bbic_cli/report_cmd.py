@@ -140,7 +140,7 @@ def report(
         raise _usage(f"the register cannot be used: {exc}") from None
     target = resolve_scope(register, scope)
     given_as_of = _date(as_of, "--as-of")
-    con = duckdb.connect(str(db_path), read_only=True)
+    con = _open_snapshot(db_path)
     console = Console(stderr=True)
     try:
         documents = _compute(con, register, target, kinds, start, end, period, given_as_of, report_mode,
@@ -157,6 +157,19 @@ def report(
         written.append(csv_path)
     for path in written:
         typer.echo(str(path))
+
+
+def _open_snapshot(db_path: Path) -> duckdb.DuckDBPyConnection:
+    """Read-only; waits briefly while a run holds the file, and says in one line what else is wrong."""
+    from pipelines.store.connect import DatabaseBusyError, connect
+
+    try:
+        return connect(db_path, read_only=True)
+    except DatabaseBusyError as exc:
+        raise _usage(f"{exc}; try again when the run has finished") from None
+    except duckdb.Error as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise _usage(f"{db_path} cannot be opened as the snapshot database ({first[:200]})") from None
 
 
 def _kinds(kind: str) -> list[ReportKind]:

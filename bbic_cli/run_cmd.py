@@ -22,6 +22,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from bbic_core.pseudonym import ENV_KEY, ENV_KEY_FILE, KeyMissingError
 from pipelines.inbox import scan
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
 EXIT_OK = 0
 EXIT_USAGE = 1
 EXIT_REFUSED = 2
+EXIT_BUSY = 3  # another run holds the writer lock: nothing was done
 SAMPLE_SCALE = "stockholm-1y"
 SAMPLE_FAULTS = 0.002  # a few faulty rows, so the sample shows quarantine and warnings at work
 DEMO_KEY_FILE = SAMPLE_ROOT / "demo-pseudonym.key"
@@ -42,9 +44,30 @@ _OUTCOME_SV = {
     "refused": "AVVISAD",
     "skipped": "redan inläst (oförändrad)",
     "blocked": "STOPPAD av kontroll",
+    "held": "HÅLLS: radantalet faller (bbic run --force godtar)",
+    "pending": "VÄNTAR: landad men inte inläst, försöks igen nästa körning",
     "waiting": "väntar (inget register)",
     "error": "FEL",
 }
+_CONTROL = dict.fromkeys([*range(0x20), 0x7F, *range(0x80, 0xA0)])
+
+
+def plain(text: object) -> str:
+    """Untrusted text for the console: control characters shown as `\\xNN`, never interpreted."""
+    value = str(text)
+    if not any(ord(ch) in _CONTROL for ch in value):
+        return value
+    return "".join(f"\\x{ord(ch):02x}" if ord(ch) in _CONTROL else ch for ch in value)
+
+
+def _int_env(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise _usage(f"{name}={plain(raw)[:40]!r} is not a whole number") from None
 
 
 def _usage(message: str) -> typer.Exit:
@@ -105,33 +128,35 @@ def print_summary(summary: RunSummary, console: Console) -> None:
     if not summary.exports:
         console.print("Inga nya exporter i inkorgen.")
     for export in summary.exports:
-        name = export.export_id or export.item
+        # Export ids, file names and messages come from the export: printed as text, never as markup.
+        name = plain(export.export_id or export.item)
         title = f"{name}: {_OUTCOME_SV.get(export.outcome, export.outcome)}"
         if export.as_of:
             title += f" (per {export.as_of})"
         if export.line:
-            console.print(f"[bold]{title}[/bold]")
-            console.print(f"  {export.line}", markup=False, highlight=False)
+            console.print(Text(title, style="bold"), soft_wrap=True)
+            console.print(Text(f"  {plain(export.line)}"), soft_wrap=True)
         if not export.files:
             if not export.line:
-                console.print(f"[bold]{title}[/bold]")
+                console.print(Text(title, style="bold"))
             continue
-        table = Table(title=title, title_justify="left")
+        table = Table(title=Text(title), title_justify="left")
         for header in ("fil", "lästa", "inlästa", "karantän", "vanligaste regler"):
             table.add_column(header, justify="left" if header in ("fil", "vanligaste regler") else "right")
         for file, stats in sorted(export.files.items()):
             table.add_row(
-                file,
+                Text(plain(file)),
                 str(stats["read"]),
                 str(stats["loaded"]),
                 str(stats["quarantined"]),
-                _top_rules(stats.get("rules", {})),
+                Text(plain(_top_rules(stats.get("rules", {})))),
             )
         console.print(table)
     if summary.reports is not None:
-        console.print(f"Rapporter: {summary.reports}  (senaste: {summary.reports.parent / 'latest'})")
+        console.print(Text(f"Rapporter: {summary.reports}  (senaste: {summary.reports.parent / 'latest'})"))
     if summary.reports_error:
-        console.print(f"Rapporterna kunde inte tas fram: {summary.reports_error}", markup=False)
+        failed = Text(f"Rapporterna kunde inte tas fram: {plain(summary.reports_error)}")
+        console.print(failed, soft_wrap=True)
 
 
 def run(
@@ -150,6 +175,11 @@ def run(
     no_reports: Annotated[
         bool, typer.Option("--no-reports", help="Hoppa över statistik och rapporter.")
     ] = False,
+    rekey: Annotated[
+        bool,
+        typer.Option("--rekey", help="Godta en annan pseudonymnyckel (alla pseudonymer byts)."),
+    ] = False,
+    from_archive: Annotated[bool, typer.Option("--from-archive", hidden=True)] = False,
 ) -> None:
     """Kör nattjobbet utan webbgränssnitt: landa, validera och läs in nya exporter, gör rapporterna."""
     console = Console()
@@ -159,7 +189,13 @@ def run(
     database = (
         (data / "bbic.duckdb") if data is not None else Path(_setting(None, "BBIC_DUCKDB_PATH", sample))
     )
-    archive_dir = Path(_setting(None, "BBIC_ARCHIVE", sample))
+    # The archive holds the personal numbers: unset, it lies in the data folder (owner-only), never in
+    # whatever folder the command was started from.
+    archive_env = os.environ.get("BBIC_ARCHIVE", "").strip()
+    if sample:
+        archive_dir = Path(DEFAULTS["BBIC_ARCHIVE"])
+    else:
+        archive_dir = Path(archive_env) if archive_env else database.parent / "archive"
     settings: dict[str, Any] = {
         "inbox": str(inbox_dir),
         "archive": str(archive_dir),
@@ -171,10 +207,13 @@ def run(
         "report_scopes": os.environ.get("BBIC_REPORT_SCOPES", "").strip(),
         "report_mode": os.environ.get("BBIC_REPORT_MODE", "").strip() or DEFAULTS["BBIC_REPORT_MODE"],
         # Run by hand, the operator has finished copying: wait only when told to.
-        "settle_seconds": int(os.environ.get("BBIC_SETTLE_SECONDS", "0") or 0),
-        "archive_keep_days": int(
-            os.environ.get("BBIC_ARCHIVE_KEEP_DAYS", "") or INT_DEFAULTS["BBIC_ARCHIVE_KEEP_DAYS"]
+        "settle_seconds": _int_env("BBIC_SETTLE_SECONDS", 0),
+        "archive_keep_days": _int_env("BBIC_ARCHIVE_KEEP_DAYS", INT_DEFAULTS["BBIC_ARCHIVE_KEEP_DAYS"]),
+        "max_row_drop_percent": _int_env(
+            "BBIC_MAX_ROW_DROP_PERCENT", INT_DEFAULTS["BBIC_MAX_ROW_DROP_PERCENT"]
         ),
+        "error_share_percent": _int_env("BBIC_ERROR_SHARE_PERCENT", INT_DEFAULTS["BBIC_ERROR_SHARE_PERCENT"]),
+        "error_rows": _int_env("BBIC_ERROR_ROWS", INT_DEFAULTS["BBIC_ERROR_ROWS"]),
     }
     if sample:
         prepare_sample(inbox_dir, register_dir, archive_dir, console)
@@ -188,24 +227,31 @@ def run(
     # Dagster is imported only here, so the other `bbic` commands start quickly.
     from dagster_duckdb import DuckDBResource
 
+    from pipelines.lock import LockHeldError
     from pipelines.resources import BbicSettings
+    from pipelines.runner import rebuild as rebuild_from_archive
     from pipelines.runner import run_nightly
 
-    bbic = BbicSettings(**settings)
+    bbic = BbicSettings(**settings, rekey=rekey)
     try:
         bbic.pseudonymiser()
     except KeyMissingError as exc:
         hint = "" if sample else " (or use --sample for the built-in sample data)"
         raise _usage(f"{exc}{hint}") from None
-    if not inbox_dir.is_dir():
-        raise _usage(f"the inbox {inbox_dir} does not exist")
+    if not inbox_dir.is_dir() and not from_archive:
+        raise _usage(f"the inbox {plain(inbox_dir)} does not exist")
+    try:  # the data folder holds the snapshot: owner-only when made here
+        database.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError as exc:
+        raise _usage(f"the data folder {plain(database.parent)} cannot be made: {exc.strerror}") from None
     state = resolve_register(register_dir, database.parent)
     if not state.usable:
-        raise _usage(f"no register has parsed, exports wait in the inbox: {state.error}")
+        raise _usage(f"no register has parsed, exports wait in the inbox: {plain(state.error)}")
     if state.source == "last_good":
         console.print(
-            f"[yellow]Registret går inte att läsa, det senaste giltiga används:[/yellow] {state.error}",
-            highlight=False,
+            Text.assemble(
+                ("Registret går inte att läsa, det senaste giltiga används: ", "yellow"), plain(state.error)
+            )
         )
     resources = {"bbic": bbic, "duckdb": DuckDBResource(database=str(database))}
     with Progress(
@@ -221,9 +267,41 @@ def run(
         def step(text: str, done: int, total: int) -> None:
             bar.update(task, description=text, completed=done, total=max(total, 1))
 
-        summary = run_nightly(resources, force=force, reports=not no_reports, progress=step)
+        moved: Path | None = None
+        try:
+            if from_archive:
+                summary, moved = rebuild_from_archive(resources, reports=not no_reports, progress=step)
+            else:
+                summary = run_nightly(resources, force=force, reports=not no_reports, progress=step)
+        except LockHeldError as exc:
+            bar.stop()
+            typer.echo(f"bbic run: {exc}", err=True)
+            raise typer.Exit(EXIT_BUSY) from None
+        except Exception as exc:
+            bar.stop()
+            from pipelines.defs.validation.assets import cause_of
+
+            typer.echo(f"bbic run: stopped: {plain(cause_of(exc))}", err=True)
+            raise typer.Exit(EXIT_USAGE) from None
+    if moved is not None:
+        console.print(Text(f"Den tidigare databasfilen ligger kvar som {moved}"), soft_wrap=True)
     print_summary(summary, console)
     if summary.refused:
         raise typer.Exit(EXIT_REFUSED)
     if summary.failed:
         raise typer.Exit(EXIT_USAGE)
+
+
+def rebuild(
+    register: Annotated[Path | None, typer.Option(help="Registret (BBIC_REGISTER_DIR).")] = None,
+    data: Annotated[
+        Path | None, typer.Option(help="Datakatalogen: bbic.duckdb m.m. (mappen för BBIC_DUCKDB_PATH).")
+    ] = None,
+    reports: Annotated[Path | None, typer.Option(help="Rapportkatalogen (BBIC_REPORTS).")] = None,
+    no_reports: Annotated[
+        bool, typer.Option("--no-reports", help="Hoppa över statistik och rapporter.")
+    ] = False,
+) -> None:
+    """Gör om ögonblicksbilden ur arkivet (databasfilen förlorad eller trasig): varje arkiverad export
+    läses in igen, äldst först. En befintlig fil flyttas åt sidan, den skrivs aldrig över."""
+    run(register=register, data=data, reports=reports, no_reports=no_reports, from_archive=True)

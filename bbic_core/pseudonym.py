@@ -11,6 +11,7 @@ import hashlib
 import hmac
 import os
 import secrets
+import stat
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,7 @@ from bbic_core import personnummer
 ENV_KEY = "BBIC_PSEUDONYM_KEY"
 ENV_KEY_FILE = "BBIC_PSEUDONYM_KEY_FILE"
 MIN_KEY_BYTES = 32
+MAX_KEY_FILE_BYTES = 4096  # a key file is read only this far (`/dev/zero` or a log file is no key)
 PSEUDONYM_PREFIX = "p_"
 _BLOCK = 64  # SHA-256 block size: HMAC pads (or first hashes) the key to it
 
@@ -42,11 +44,7 @@ def load_key(environ: Mapping[str, str] | None = None, *, allow_demo: bool = Fal
     if raw:
         key = raw.encode("utf-8")
     elif env.get(ENV_KEY_FILE, "").strip():
-        path = Path(env[ENV_KEY_FILE].strip())
-        try:
-            key = path.read_bytes().strip()
-        except OSError as exc:
-            raise KeyMissingError(f"cannot read the pseudonym key file {path}: {exc.strerror}") from exc
+        key = read_key_file(Path(env[ENV_KEY_FILE].strip()))
     elif allow_demo:
         return secrets.token_bytes(MIN_KEY_BYTES)
     else:
@@ -59,6 +57,38 @@ def load_key(environ: Mapping[str, str] | None = None, *, allow_demo: bool = Fal
     return key
 
 
+def read_key_file(path: Path) -> bytes:
+    """The key in `path`: a regular file that only its owner may read, of at most 4 KiB.
+
+    A key file that others can read is refused (whoever reads it can re-identify every child), as
+    is a device, a FIFO or anything large: none of them is a key, and reading one could hang.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError as exc:
+        raise KeyMissingError(f"cannot read the pseudonym key file {path}: {exc.strerror}") from None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise KeyMissingError(f"the pseudonym key file {path} is not a regular file")
+        mode = stat.S_IMODE(st.st_mode)
+        if mode & 0o077:
+            raise KeyMissingError(
+                f"the pseudonym key file {path} can be read by others (mode {mode:04o}): "
+                f"make it readable by the pipeline's user only (chmod 600 {path})"
+            )
+        if st.st_size > MAX_KEY_FILE_BYTES:
+            raise KeyMissingError(f"the pseudonym key file {path} is larger than {MAX_KEY_FILE_BYTES} bytes")
+        data = os.read(fd, MAX_KEY_FILE_BYTES + 1)
+    except OSError as exc:
+        raise KeyMissingError(f"cannot read the pseudonym key file {path}: {exc.strerror}") from None
+    finally:
+        os.close(fd)
+    if len(data) > MAX_KEY_FILE_BYTES:
+        raise KeyMissingError(f"the pseudonym key file {path} is larger than {MAX_KEY_FILE_BYTES} bytes")
+    return data.strip()
+
+
 class Pseudonymiser:
     """Turns a normalised personal number into a stable keyed pseudonym (never reversible without the key)."""
 
@@ -69,6 +99,11 @@ class Pseudonymiser:
 
     def __repr__(self) -> str:  # the key must not end up in logs
         return "Pseudonymiser(<key hidden>)"
+
+    def fingerprint(self) -> str:
+        """Names the key without revealing it: kept with the snapshot, so that a different key (which
+        would silently change every pseudonym) is noticed."""
+        return hmac.new(self._key, b"bbic pseudonym key fingerprint", hashlib.sha256).hexdigest()[:16]
 
     def pseudonym(self, normalised: str) -> str:
         """The pseudonym of a number in the contract's form; `-`/`+` forms give the 12-digit form's pseudonym.

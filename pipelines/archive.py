@@ -26,7 +26,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from pipelines.inbox import peek_manifest
+from pipelines import pending
+from pipelines.inbox import KEPT_DIR, MANIFEST, peek_manifest, remember_kept, signature_of, unsafe_reason
 
 DIR_MODE = 0o700
 FILE_MODE = 0o600
@@ -56,16 +57,42 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _files(root: Path) -> list[tuple[str, Path]]:
-    """(relative name, path) of every file of an inbox item: a zip is one file named as itself."""
-    if root.is_file():
-        return [(root.name, root)]
-    return [(p.relative_to(root).as_posix(), p) for p in sorted(root.rglob("*")) if p.is_file()]
+class UnsafeItemError(ValueError):
+    """An inbox item that must not be landed (a symbolic link, a device): refused, never followed."""
 
 
-def _tree_checksums(root: Path) -> dict[str, str]:
+def _manifest_names(item: Path) -> set[str]:
+    """`manifest.json` and the names its `files` list: the only files of a folder that are landed."""
+    try:
+        from bbic_core.validation.reader import read_manifest
+
+        manifest, _ = read_manifest(item)
+        listed = set(manifest.listed) if manifest is not None else set()
+    except Exception:  # an unreadable manifest lands alone; the validator refuses it (X001)
+        listed = set()
+    return {MANIFEST, *listed}
+
+
+def _selected(item: Path) -> list[tuple[str, Path]]:
+    """(name, path) of what is landed of an inbox item: a zip is one file named as itself; of a folder,
+    the manifest and the files it lists, at its top level (the validator reads nothing else)."""
+    if not item.is_dir():
+        return [(item.name, item)]
+    names = _manifest_names(item)
+    return [
+        (p.name, p) for p in sorted(item.iterdir()) if p.name in names and p.is_file() and not p.is_symlink()
+    ]
+
+
+def _landed_files(target: Path, files: list[tuple[str, Path]]) -> list[tuple[str, Path]]:
+    """The same files, in the landing folder `target` (the file itself for a zip)."""
+    if len(files) == 1 and target.is_file():
+        return [(files[0][0], target)]
+    return [(name, target / name) for name, _ in files]
+
+
+def _tree_checksums(files: list[tuple[str, Path]]) -> dict[str, str]:
     # Two files at a time: hashlib releases the GIL, and the machines have two cores.
-    files = _files(root)
     with ThreadPoolExecutor(max_workers=2) as pool:
         return dict(zip((n for n, _ in files), pool.map(sha256_of, (p for _, p in files)), strict=True))
 
@@ -104,7 +131,7 @@ def _copy_file(src: Path, dst: Path) -> str:
     verified against the inbox's checksums without reading it back."""
     digest = hashlib.sha256()
     with (
-        src.open("rb") as fin,
+        os.fdopen(os.open(src, os.O_RDONLY | os.O_NOFOLLOW), "rb") as fin,
         os.fdopen(os.open(dst, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE), "wb") as fout,
     ):
         while chunk := fin.read(1 << 20):
@@ -124,11 +151,10 @@ def _mkdir_tree(target: Path, files: list[tuple[str, Path]]) -> None:
             _mkdir_private(target / parent)
 
 
-def _copy_private(item: Path, target: Path) -> dict[str, str]:
+def _copy_private(item: Path, files: list[tuple[str, Path]], target: Path) -> dict[str, str]:
     """Copies an inbox item (folder or zip) to `target`, owner-only; returns what was written, by name."""
-    if item.is_file():
+    if not item.is_dir():
         return {item.name: _copy_file(item, target)}
-    files = _files(item)
     _mkdir_tree(target, files)
     with ThreadPoolExecutor(max_workers=2) as pool:
         written = pool.map(lambda f: _copy_file(f[1], target / f[0]), files)
@@ -183,22 +209,21 @@ def _linkable(path: Path, archive_dev: int) -> bool:
             and st.st_dev == archive_dev)
 
 
-def _file_states(root: Path) -> dict[str, tuple[int, int]]:
+def _file_states(files: list[tuple[str, Path]]) -> dict[str, tuple[int, int]]:
     """Size and modification time of every file: a write while a linked item is hashed changes them."""
-    return {name: (st.st_size, st.st_mtime_ns) for name, path in _files(root) for st in [path.stat()]}
+    return {name: (st.st_size, st.st_mtime_ns) for name, path in files for st in [path.lstat()]}
 
 
-def _link_private(item: Path, target: Path, archive_dev: int) -> bool:
+def _link_private(item: Path, files: list[tuple[str, Path]], target: Path, archive_dev: int) -> bool:
     """Lands an inbox item by hard links (no bytes copied), owner-only; False, with nothing made, when
     some file cannot be linked (another file system, another owner, a second name): then it is copied."""
-    files = _files(item)
     if not all(_linkable(path, archive_dev) for _, path in files):
         return False
     if item.is_dir():
         _mkdir_tree(target, files)
     try:
         for name, path in files:
-            dst = target if item.is_file() else target / name
+            dst = target if not item.is_dir() else target / name
             os.link(path, dst, follow_symlinks=False)
             os.chmod(dst, FILE_MODE)  # the inode's mode: the inbox name goes when the landing completes
     except OSError:
@@ -220,16 +245,22 @@ def land(item: Path, archive_root: Path, *, now: dt.datetime | None = None) -> L
     from the inbox); with other bytes (a reused id, X010 for the validator) it is landed beside the
     first under `<id>.<digest>`, so both stay for audit.
     """
+    reason = unsafe_reason(item)
+    if reason is not None:
+        raise UnsafeItemError(reason)
     ensure_archive(archive_root)
     export_id, created = peek_manifest(item)
+    signature = signature_of(item)
+    files = _selected(item)
     tmp = archive_root / f".incoming-{uuid.uuid4().hex}"
     _mkdir_private(tmp)
     try:
         target = tmp / ("export" if item.is_dir() else item.name)
-        linked = _link_private(item, target, archive_root.stat().st_dev)
+        linked = _link_private(item, files, target, archive_root.stat().st_dev)
         # Linked: hash what the archive holds. Copied: hash the inbox, then check the copy against it.
-        seen = _file_states(target) if linked else {}
-        checksums = _tree_checksums(target if linked else item)
+        landed_files = _landed_files(target, files) if linked else files
+        seen = _file_states(landed_files) if linked else {}
+        checksums = _tree_checksums(landed_files)
         base = _dir_name(export_id, item.name, checksums)
         digest = hashlib.sha256(_sums_text(checksums).encode()).hexdigest()[:12]
         for name in (base, f"{base}.{digest}"):
@@ -237,18 +268,20 @@ def land(item: Path, archive_root: Path, *, now: dt.datetime | None = None) -> L
             if dest.exists():
                 if read_checksums(dest) == checksums:
                     shutil.rmtree(tmp)
-                    _remove(item)
+                    _remove_from_inbox(item, archive_root, signature)
                     return Landed(export_id, dest, _export_path(dest), created, item.name, checksums, True)
                 continue
-            if not linked and _copy_private(item, target) != checksums:
+            if not linked and _copy_private(item, files, target) != checksums:
                 raise OSError(
                     f"the copy of {item.name} in the archive differs from the inbox (changed while landing?)"
                 )
-            if linked and _file_states(target) != seen:
+            if linked and _file_states(_landed_files(target, files)) != seen:
                 raise OSError(f"{item.name} changed while landing: the archive would not hold the bytes "
                               "it was hashed as")
             _write_private(tmp / CHECKSUMS, _sums_text(checksums))
             landed_at = now or dt.datetime.now(dt.UTC)
+            left = sorted(str(p.relative_to(item)) for p in _all_files(item) if p.name not in checksums
+                          or p.parent != item) if item.is_dir() else []
             _write_private(
                 tmp / LANDED,
                 json.dumps(
@@ -257,14 +290,16 @@ def land(item: Path, archive_root: Path, *, now: dt.datetime | None = None) -> L
                         "source": item.name,
                         "landed_at": landed_at.isoformat(),
                         "created_at": None if created is None else created.isoformat(),
+                        "not_landed": left[:1000],  # files the manifest does not list: not archived
                     },
                     ensure_ascii=False,
                     indent=2,
                 )
                 + "\n",
             )
+            pending.mark(tmp)  # in the same rename: a landed export is pending until loaded or refused
             os.rename(tmp, dest)
-            _remove(item)
+            _remove_from_inbox(item, archive_root, signature)
             return Landed(export_id, dest, _export_path(dest), created, item.name, checksums, False)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -273,15 +308,37 @@ def land(item: Path, archive_root: Path, *, now: dt.datetime | None = None) -> L
     raise OSError(f"cannot land {item.name}: two different exports already use its archive names")
 
 
+def _all_files(item: Path) -> list[Path]:
+    out: list[Path] = []
+    for folder, _dirs, names in os.walk(item, followlinks=False):
+        out.extend(Path(folder) / n for n in names)
+    return out
+
+
+def _remove_from_inbox(item: Path, archive_root: Path, signature: str) -> None:
+    """Removes the landed item from the inbox; when it cannot be removed (a read-only inbox, another
+    owner), remembers it as landed so that it is neither landed nor loaded again."""
+    try:
+        _remove(item)
+    except OSError:
+        remember_kept(archive_root, item.name, signature)
+
+
 def find_archived(archive_root: Path, export_id: str) -> Landed | None:
     """The export in the archive landed under `export_id` (the first arrival), for re-loads."""
     dest = archive_root / _dir_name(export_id, "", {})
-    info = _landed_info(dest)
-    if info.get("export_id") != export_id:
+    if _landed_info(dest).get("export_id") != export_id:
         return None
+    return landed_at(dest)
+
+
+def landed_at(dest: Path) -> Landed:
+    """The export landed in the archive folder `dest` (a re-load or a retry of a pending one)."""
+    info = _landed_info(dest)
     created = info.get("created_at")
+    export_id = info.get("export_id")
     return Landed(
-        export_id,
+        export_id if isinstance(export_id, str) else None,
         dest,
         _export_path(dest),
         dt.datetime.fromisoformat(created) if isinstance(created, str) else None,
@@ -319,7 +376,7 @@ def prune(
     limit = (now or dt.datetime.now(dt.UTC)) - dt.timedelta(days=keep_days)
     removed: list[str] = []
     for dest in sorted(archive_root.iterdir()):
-        if not dest.is_dir():
+        if dest.is_symlink() or not dest.is_dir() or dest.name == KEPT_DIR:
             continue
         if dest.name.startswith(".incoming-"):
             # Left by a crash while landing; nothing refers to it.
@@ -327,7 +384,7 @@ def prune(
                 shutil.rmtree(dest, ignore_errors=True)
             continue
         info = _landed_info(dest)
-        if info.get("export_id") in keep:
+        if info.get("export_id") in keep or pending.is_pending(dest):
             continue
         landed_at = info.get("landed_at")
         try:

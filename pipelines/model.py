@@ -38,6 +38,8 @@ class StagedExport:
     skipped_checks: tuple[str, ...] = ()
     register_source: str | None = None
     warnings: int = 0
+    key_fingerprint: str | None = None
+    was_pending: bool = False  # pending when validated: if it no longer is at the swap, another run loaded it
 
 
 def attempt_for(

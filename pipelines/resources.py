@@ -15,6 +15,7 @@
 | `BBIC_REPORT_SCOPES` | all | comma-separated scopes to render (`kommun:0180`, `natverk:city`, `bromma`) |
 | `BBIC_REPORT_MODE` | `internal` | `internal` (exact figures) or `published` (disclosure control) |
 | `BBIC_ERROR_SHARE_PERCENT` / `BBIC_ERROR_ROWS` | `5` / `10` | the blocking error-share check, per file |
+| `BBIC_MAX_ROW_DROP_PERCENT` | `50` | rows falling more than this against the snapshot: held (`--force`) |
 
 Relative paths are taken from the working directory (`workspace.yaml` sets it to the project).
 """
@@ -32,6 +33,8 @@ from bbic_core.pseudonym import ENV_KEY, ENV_KEY_FILE, KeyMissingError, Pseudony
 from pipelines.settings import DEFAULTS, DEMO_KEY_PREFIX, INT_DEFAULTS
 
 POOL = "bbic_duckdb"  # the concurrency pool of every step that opens the main DuckDB file
+# How long a step waits for another process's writer lock (`pipelines.lock`) before it fails.
+LOCK_WAIT_S = 1800.0
 
 
 def _env(name: str) -> Any:
@@ -52,6 +55,7 @@ class BbicSettings(dg.ConfigurableResource):  # type: ignore[type-arg]
     pseudonym_key: str = ""
     pseudonym_key_file: str = ""
     allow_demo_key: bool = False  # only `bbic run --sample` sets it; no environment variable does
+    rekey: bool = False  # `bbic run --rekey`: accept a key other than the snapshot's
     settle_seconds: int = INT_DEFAULTS["BBIC_SETTLE_SECONDS"]
     archive_keep_days: int = INT_DEFAULTS["BBIC_ARCHIVE_KEEP_DAYS"]
     report_formats: str = DEFAULTS["BBIC_REPORT_FORMATS"]
@@ -61,6 +65,7 @@ class BbicSettings(dg.ConfigurableResource):  # type: ignore[type-arg]
     ]  # internal (exact figures) | published (disclosure control)
     error_share_percent: int = INT_DEFAULTS["BBIC_ERROR_SHARE_PERCENT"]
     error_rows: int = INT_DEFAULTS["BBIC_ERROR_ROWS"]
+    max_row_drop_percent: int = INT_DEFAULTS["BBIC_MAX_ROW_DROP_PERCENT"]
 
     @property
     def inbox_path(self) -> Path:
@@ -108,10 +113,19 @@ def data_dir(duckdb: DuckDBResource) -> Path:
     return database_path(duckdb).parent
 
 
+def _archive_env() -> Any:
+    """`BBIC_ARCHIVE`; unset, the `archive` folder beside a configured snapshot (never the working
+    directory of a real deployment), else the sample's."""
+    if os.environ.get("BBIC_ARCHIVE", "").strip():
+        return _env("BBIC_ARCHIVE")
+    configured = os.environ.get("BBIC_DUCKDB_PATH", "").strip()
+    return str(Path(configured).parent / "archive") if configured else DEFAULTS["BBIC_ARCHIVE"]
+
+
 def settings_from_env() -> BbicSettings:
     return BbicSettings(
         inbox=_env("BBIC_INBOX"),
-        archive=_env("BBIC_ARCHIVE"),
+        archive=_archive_env(),
         register_dir=_env("BBIC_REGISTER_DIR"),
         reports=_env("BBIC_REPORTS"),
         municipality=_env("BBIC_MUNICIPALITY"),
@@ -124,6 +138,7 @@ def settings_from_env() -> BbicSettings:
         report_mode=_env("BBIC_REPORT_MODE"),
         error_share_percent=_env("BBIC_ERROR_SHARE_PERCENT"),
         error_rows=_env("BBIC_ERROR_ROWS"),
+        max_row_drop_percent=_env("BBIC_MAX_ROW_DROP_PERCENT"),
     )
 
 

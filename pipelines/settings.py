@@ -24,5 +24,6 @@ INT_DEFAULTS: dict[str, int] = {
     "BBIC_ARCHIVE_KEEP_DAYS": 90,
     "BBIC_ERROR_SHARE_PERCENT": 5,
     "BBIC_ERROR_ROWS": 10,
+    "BBIC_MAX_ROW_DROP_PERCENT": 50,
 }
 DEMO_KEY_PREFIX = b"DEMO-"  # a generated sample key says so, and real data refuses it

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.store.connect import connect
 from pipelines.store.load_log import CurrentSnapshot, current_snapshot
 from pipelines.store.schema import quote_literal, table_names
 
@@ -34,7 +35,7 @@ def in_memory_copy(database: Path, *, export_id: str | None = None) -> duckdb.Du
 
 def snapshot_facts(database: Path) -> tuple[CurrentSnapshot | None, set[str]]:
     """The current export and the table names, read in a moment (decides whether a copy is needed)."""
-    con = duckdb.connect(str(database), read_only=True)
+    con = connect(database, read_only=True)
     try:
         return current_snapshot(con), table_names(con)
     finally:

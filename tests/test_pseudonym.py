@@ -95,7 +95,33 @@ def test_load_key_from_the_environment_variable() -> None:
 def test_load_key_from_the_key_file(tmp_path: Path) -> None:
     path = tmp_path / "pseudonym.key"
     path.write_bytes(KEY_B + b"\n")
+    path.chmod(0o600)
     assert load_key({ENV_KEY_FILE: str(path)}) == KEY_B
+
+
+@pytest.mark.parametrize("mode", [0o644, 0o640, 0o604])
+def test_a_key_file_others_can_read_is_refused(tmp_path: Path, mode: int) -> None:
+    path = tmp_path / "pseudonym.key"
+    path.write_bytes(KEY_B)
+    path.chmod(mode)
+    with pytest.raises(KeyMissingError, match=f"can be read by others \\(mode {mode:04o}\\)"):
+        load_key({ENV_KEY_FILE: str(path)})
+
+
+def test_a_key_file_that_is_a_device_or_too_large_is_refused_without_reading_it_all(tmp_path: Path) -> None:
+    with pytest.raises(KeyMissingError, match="not a regular file"):
+        load_key({ENV_KEY_FILE: "/dev/zero"})
+    big = tmp_path / "big.key"
+    big.write_bytes(b"k" * 10_000)
+    big.chmod(0o600)
+    with pytest.raises(KeyMissingError, match="larger than 4096 bytes"):
+        load_key({ENV_KEY_FILE: str(big)})
+
+
+def test_the_fingerprint_names_the_key_without_revealing_it() -> None:
+    a, b = Pseudonymiser(KEY_A), Pseudonymiser(KEY_B)
+    assert a.fingerprint() == Pseudonymiser(KEY_A).fingerprint() != b.fingerprint()
+    assert KEY_A.decode() not in a.fingerprint() and len(a.fingerprint()) == 16
 
 
 def test_the_variable_wins_over_the_file(tmp_path: Path) -> None:
@@ -122,6 +148,7 @@ def test_a_short_configured_key_is_refused(tmp_path: Path) -> None:
         load_key({ENV_KEY: "too-short"})
     path = tmp_path / "short.key"
     path.write_bytes(b"x" * (MIN_KEY_BYTES - 1))
+    path.chmod(0o600)
     with pytest.raises(KeyMissingError):
         load_key({ENV_KEY_FILE: str(path)})
 

@@ -3,10 +3,10 @@
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from pipelines.defs.landing.sensors import LOAD_JOB, load_run_request
+from pipelines.defs.landing.sensors import LOAD_JOB, load_run_request, retries, retry_run_request
 from pipelines.defs.marts.assets import figures
 from pipelines.defs.reports.assets import reports
-from pipelines.inbox import scan
+from pipelines.inbox import is_kept, scan
 from pipelines.registers import resolve_register
 from pipelines.resources import BbicSettings, data_dir, database_path
 
@@ -29,12 +29,20 @@ def nightly_schedule(
     duckdb: DuckDBResource,
 ) -> list[dg.RunRequest] | dg.SkipReason:
     night = context.scheduled_execution_time.date().isoformat() if context.scheduled_execution_time else "now"
-    ready = [i for i in scan(bbic.inbox_path, settle_seconds=bbic.settle_seconds) if i.complete]
+    ready = [
+        i
+        for i in scan(bbic.inbox_path, settle_seconds=bbic.settle_seconds)
+        if i.complete and not is_kept(bbic.archive_path, i)
+    ]
     state = resolve_register(bbic.register_path, data_dir(duckdb))
     if not state.usable:
         return dg.SkipReason(f"no register has parsed, exports wait in the inbox: {state.error}")
-    if ready:
-        return [load_run_request(f"{night}:{i.run_key}", i.name, i.export_id, "schedule") for i in ready]
+    retry = [retry_run_request(f"{night}:pending:{p.name}", p, "schedule") for p in retries(bbic)]
+    if ready or retry:
+        return [
+            *retry,
+            *(load_run_request(f"{night}:{i.run_key}", i.name, i.export_id, "schedule") for i in ready),
+        ]
     if not database_path(duckdb).exists():
         return dg.SkipReason("nothing has been loaded yet: no reports to refresh")
     return [

@@ -166,7 +166,9 @@ def read_history(database: Path) -> LoadLogHistory:
     """`history_from` on the file at `database`, opened read-only for as short as possible."""
     if not database.exists():
         return LoadLogHistory()
-    con = duckdb.connect(str(database), read_only=True)
+    from pipelines.store.connect import connect
+
+    con = connect(database, read_only=True)
     try:
         return history_from(con)
     finally:

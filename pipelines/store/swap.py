@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import stat
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,10 +27,13 @@ import duckdb
 
 from bbic_core import contract
 from bbic_core.figures.schema import create_snapshot_schema, table_columns
+from pipelines import drill
+from pipelines.store.connect import connect, is_lock_error
 from pipelines.store.load_log import Attempt, record_attempt
 from pipelines.store.schema import SNAPSHOT_TABLES, ensure_history_schema, quote_literal, table_names
 
 STAGING_ALIAS = "bbic_staging"
+MAIN_ALIAS = "bbic_main"
 # Tables of the main file that belong to one export and are replaced, not carried over.
 _REPLACED = frozenset({*SNAPSHOT_TABLES, "snapshot_meta"})
 # History kept per export: the new export's rows replace its earlier ones (a forced re-load).
@@ -47,6 +51,7 @@ class SnapshotMeta:
     created_at: dt.datetime
     as_of: dt.date
     loaded_at: dt.datetime
+    key_fingerprint: str | None = None  # of the pseudonym key the export was pseudonymised with
 
 
 def snapshot_columns(table: str) -> list[tuple[str, str]]:
@@ -87,7 +92,11 @@ def _promote_table(con: duckdb.DuckDBPyConnection, table: str) -> None:
 def _check_not_stale(con: duckdb.DuckDBPyConnection, meta: SnapshotMeta) -> None:
     if "snapshot_meta" not in table_names(con):
         return
-    row = con.execute("SELECT export_id, created_at FROM snapshot_meta LIMIT 1").fetchone()
+    _check_not_stale_in(con, "snapshot_meta", meta)
+
+
+def _check_not_stale_in(con: duckdb.DuckDBPyConnection, table: str, meta: SnapshotMeta) -> None:
+    row = con.execute(f"SELECT export_id, created_at FROM {table} LIMIT 1").fetchone()
     if row is not None and row[1] >= meta.created_at:
         raise StaleExportError(
             f"X009: export {meta.export_id} (created {meta.created_at.isoformat()}) is not later than "
@@ -114,6 +123,29 @@ def _carry_history(
             con.execute(f"CREATE TABLE {quoted} AS SELECT * FROM {source}.{quoted}")
 
 
+KEY_TABLE = "pseudonym_key"
+
+
+def _keep_key_fingerprint(con: duckdb.DuckDBPyConnection, meta: SnapshotMeta) -> None:
+    """The fingerprint of the key the snapshot's pseudonyms were made with (carried from night to night;
+    replaced only when the validation let a re-key through)."""
+    if meta.key_fingerprint is None:
+        return
+    con.execute(f"CREATE TABLE IF NOT EXISTS {KEY_TABLE} (fingerprint VARCHAR NOT NULL, since TIMESTAMPTZ)")
+    row = con.execute(f"SELECT fingerprint FROM {KEY_TABLE} LIMIT 1").fetchone()
+    if row is None or row[0] != meta.key_fingerprint:
+        con.execute(f"DELETE FROM {KEY_TABLE}")
+        con.execute(f"INSERT INTO {KEY_TABLE} VALUES (?, ?)", [meta.key_fingerprint, meta.loaded_at])
+
+
+def key_fingerprint(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The fingerprint kept with the snapshot, None before the first load with one."""
+    if KEY_TABLE not in table_names(con):
+        return None
+    row = con.execute(f"SELECT fingerprint FROM {KEY_TABLE} LIMIT 1").fetchone()
+    return None if row is None else str(row[0])
+
+
 def _promote(
     con: duckdb.DuckDBPyConnection, main_db: str, main_tables: set[str], meta: SnapshotMeta, attempt: Attempt
 ) -> None:
@@ -135,6 +167,7 @@ def _promote(
         create_snapshot_schema(con)
         ensure_history_schema(con)
         _carry_history(con, main_db, main_tables, meta.export_id)
+        _keep_key_fingerprint(con, meta)
         con.execute(
             "INSERT INTO snapshot_meta VALUES (?, ?, ?, ?, ?)",
             [meta.export_id, meta.municipality, meta.created_at, meta.as_of, meta.loaded_at],
@@ -168,8 +201,9 @@ def _replace(staging_path: Path, main_path: Path) -> None:
         wal = path.with_name(path.name + ".wal")
         if wal.exists():
             raise RuntimeError(f"{wal.name} exists: the swap does not replace a file with pending changes")
-    if main_path.exists():  # the operator's permissions on the main file stay
-        os.chmod(staging_path, stat.S_IMODE(main_path.stat().st_mode))
+    # Owner-only when new; an operator's group bits on the main file stay, never bits for others.
+    mode = stat.S_IMODE(main_path.stat().st_mode) & 0o770 if main_path.exists() else 0o600
+    os.chmod(staging_path, mode)
     _fsync(staging_path)
     os.replace(staging_path, main_path)
     _fsync(main_path.parent)
@@ -186,6 +220,57 @@ def _database(con: duckdb.DuckDBPyConnection) -> tuple[str, Path]:
     if row is None or row[1] is None:
         raise RuntimeError("the main connection has no database file")
     return str(row[0]), Path(str(row[1]))
+
+
+def publish_staged(
+    main_path: Path,
+    staging_path: Path,
+    meta: SnapshotMeta,
+    attempt: Attempt,
+    *,
+    force: bool = False,
+    busy_wait_s: float = 30.0,
+) -> None:
+    """`publish_snapshot` without a read-write connection to the main file: the staging file is opened
+    for writing and the main file attached read-only, so a reader holding the main file (a report, an
+    analyst's session) never makes the swap fail. Writers are kept apart by `pipelines.lock`.
+
+    The main file is opened for writing only when it has a write-ahead log (a crash), to checkpoint it.
+    """
+    if main_path.with_name(main_path.name + ".wal").exists():
+        con = connect(main_path, read_only=False, wait_s=busy_wait_s)
+        try:
+            con.execute("CHECKPOINT")
+        finally:
+            con.close()
+    con = duckdb.connect(str(staging_path))
+    try:
+        staging_db = str(con.execute("SELECT current_database()").fetchone()[0])  # type: ignore[index]
+        main_tables: set[str] = set()
+        if main_path.exists():
+            attach = f"ATTACH {quote_literal(str(main_path))} AS {MAIN_ALIAS} (READ_ONLY)"
+            deadline = time.monotonic() + busy_wait_s
+            while True:  # only a crashed writer's leftovers can hold it now: wait briefly
+                try:
+                    con.execute(attach)
+                    break
+                except duckdb.IOException as exc:
+                    if not is_lock_error(exc) or time.monotonic() > deadline:
+                        raise
+                    time.sleep(0.5)
+            main_tables = table_names(con, MAIN_ALIAS)
+            if not force and "snapshot_meta" in main_tables:
+                _check_not_stale_in(con, f"{MAIN_ALIAS}.main.snapshot_meta", meta)
+        try:
+            _promote(con, MAIN_ALIAS, main_tables, meta, attempt)
+        finally:
+            if main_path.exists():
+                con.execute(f"DETACH {MAIN_ALIAS}")
+        con.execute(f"CHECKPOINT {_ident(staging_db)}")
+    finally:
+        con.close()
+    drill.point("swap")  # the new file is complete, the old one still in place
+    _replace(staging_path, main_path)
 
 
 def publish_snapshot(

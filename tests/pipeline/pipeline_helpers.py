@@ -327,12 +327,13 @@ def run(
     *,
     item: str = "",
     export_id: str = "",
+    pending: str = "",
     force: bool = False,
     stages: Sequence[str] = LOAD_STAGES,
     **overrides: Any,
 ) -> dg.ExecuteInProcessResult:
     """Materialises `stages` (with their checks) like one sensor-started run."""
-    config = {"item": item, "export_id": export_id, "force": force}
+    config = {"item": item, "export_id": export_id, "pending": pending, "force": force}
     selection = dg.AssetSelection.assets(*stages)
     return dg.materialize(
         [*ASSETS, *ASSET_CHECKS],

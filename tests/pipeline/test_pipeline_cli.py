@@ -82,6 +82,7 @@ def test_without_a_key_real_data_is_refused(
     assert result.exit_code == 1 and "pseudonym key" in result.output
     demo = tmp_path / "demo.key"
     demo.write_bytes(b"DEMO-" + b"a" * 64)
+    demo.chmod(0o600)
     monkeypatch.setenv("BBIC_PSEUDONYM_KEY_FILE", str(demo))
     result = runner.invoke(app, _args(env))
     assert result.exit_code == 1 and "demo key" in result.output

@@ -9,7 +9,7 @@ import duckdb
 import pytest
 from pipeline_helpers import PNRS, Env, clean_tables, digits_forms, dump, load_log, make_export, run
 
-from pipelines import archive
+from pipelines import archive, pending
 from pipelines.store import swap
 
 
@@ -45,10 +45,13 @@ def test_crash_in_the_middle_of_a_load_leaves_the_last_good_snapshot(
 
     assert not result.success and promoted == ["personal"]
     assert dump(env.db) == before
-    assert [r["export_id"] for r in load_log(env.db)] == ["E1"]  # the log row was part of the transaction
-    # The next night, without the crash, loads normally.
+    # The accepted row was part of the transaction: only the failed attempt is logged, and E2 stays pending.
+    assert [(r["export_id"], r["outcome"]) for r in load_log(env.db)] == [("E1", "accepted"), ("E2", "error")]
+    assert [p.export_id for p in pending.pending_exports(env.archive)] == ["E2"]
+    # The next night, without the crash, retries it and loads it.
     monkeypatch.setattr(swap, "_promote_table", real_promote)
-    assert run(env, export_id="E2").success
+    assert run(env, pending="E2").success
+    assert pending.pending_exports(env.archive) == []
     con = duckdb.connect(str(env.db), read_only=True)
     try:
         assert con.execute("SELECT export_id FROM snapshot_meta").fetchall() == [("E2",)]

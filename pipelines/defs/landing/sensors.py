@@ -1,13 +1,19 @@
 """The inbox sensor: one run per new complete export (run key = export id); half-written ones wait."""
 
+import time
+
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from pipelines.inbox import scan
+from pipelines import pending
+from pipelines.inbox import is_kept, scan
 from pipelines.registers import resolve_register
 from pipelines.resources import BbicSettings, data_dir
 
 LOAD_JOB = "bbic_load"
+
+
+RETRY_AFTER_S = 900  # a pending export is retried by the sensor this long after its last attempt
 
 
 def load_run_request(run_key: str, item: str, export_id: str | None, trigger: str) -> dg.RunRequest:
@@ -17,6 +23,37 @@ def load_run_request(run_key: str, item: str, export_id: str | None, trigger: st
         run_config={"ops": {"landed_export": {"config": {"item": item, "export_id": export_id or ""}}}},
         tags={"bbic/export_id": export_id or "", "bbic/inbox_item": item, "bbic/trigger": trigger},
     )
+
+
+def retry_run_request(run_key: str, export: pending.PendingExport, trigger: str) -> dg.RunRequest:
+    """A run that retries a landed export not yet loaded (`pipelines.pending`)."""
+    return dg.RunRequest(
+        run_key=run_key,
+        job_name=LOAD_JOB,
+        run_config={"ops": {"landed_export": {"config": {"pending": export.name}}}},
+        tags={"bbic/export_id": export.export_id or "", "bbic/pending": export.name, "bbic/trigger": trigger},
+    )
+
+
+def retries(
+    bbic: BbicSettings, *, now: float | None = None, min_age_s: float = 0
+) -> list[pending.PendingExport]:
+    """Pending exports to retry (not the held ones: those wait for an operator's forced run)."""
+    clock = time.time() if now is None else now
+    return [
+        p
+        for p in pending.pending_exports(bbic.archive_path)
+        if not p.held and clock - p.updated >= min_age_s
+    ]
+
+
+def _runs_in_flight(context: dg.SensorEvaluationContext) -> bool:
+    statuses = [
+        dg.DagsterRunStatus.QUEUED, dg.DagsterRunStatus.NOT_STARTED, dg.DagsterRunStatus.STARTING,
+        dg.DagsterRunStatus.STARTED,
+    ]
+    runs = context.instance.get_runs(filters=dg.RunsFilter(job_name=LOAD_JOB, statuses=statuses), limit=1)
+    return bool(runs)
 
 
 @dg.sensor(
@@ -33,8 +70,18 @@ def inbox_sensor(
     duckdb: DuckDBResource,
 ) -> dg.SensorResult | dg.SkipReason:
     items = scan(bbic.inbox_path, settle_seconds=bbic.settle_seconds)
-    ready = [i for i in items if i.complete]
+    ready = [i for i in items if i.complete and not is_kept(bbic.archive_path, i)]
     waiting = [i.name for i in items if not i.complete]
+    # Each attempt counts in the marker, so a retry gets a new run key; the back-off keeps a lasting
+    # fault (a wrong setting) from starting a run every minute.
+    retry = [
+        retry_run_request(f"pending:{p.name}:{p.attempts}", p, "sensor")
+        for p in retries(bbic, min_age_s=RETRY_AFTER_S)
+    ]
+    if retry and _runs_in_flight(context):
+        retry = []  # a load run is queued or running: it may still settle them; look again later
+    if not ready and retry:
+        return dg.SensorResult(run_requests=retry)
     if not ready:
         suffix = f"; still being written: {', '.join(waiting)}" if waiting else ""
         return dg.SkipReason(f"no complete export in {bbic.inbox_path}{suffix}")
@@ -44,5 +91,5 @@ def inbox_sensor(
     if waiting:
         context.log.info(f"still being written: {', '.join(waiting)}")
     return dg.SensorResult(
-        run_requests=[load_run_request(i.run_key, i.name, i.export_id, "sensor") for i in ready]
+        run_requests=[*retry, *(load_run_request(i.run_key, i.name, i.export_id, "sensor") for i in ready)]
     )

@@ -17,10 +17,12 @@ from dagster_duckdb import DuckDBResource
 
 from bbic_core.figures.model import FIGURES_CSV_COLUMNS, Figure, ReportKind
 from pipelines.defs.snapshot.assets import snapshot
+from pipelines.lock import writer_lock
 from pipelines.registers import resolve_register
 from pipelines.report_scopes import chosen_scopes
-from pipelines.resources import POOL, BbicSettings, data_dir, database_path
+from pipelines.resources import LOCK_WAIT_S, POOL, BbicSettings, data_dir, database_path
 from pipelines.snapshot_copy import in_memory_copy, snapshot_facts
+from pipelines.store.connect import connect
 
 STATE_FILE = "figures_state.json"
 
@@ -78,6 +80,13 @@ def write_figures(con: duckdb_lib.DuckDBPyConnection, export_id: str, figures: l
 def figures(
     context: dg.AssetExecutionContext, bbic: BbicSettings, duckdb: DuckDBResource
 ) -> dg.MaterializeResult:
+    with writer_lock(data_dir(duckdb), wait_s=LOCK_WAIT_S):
+        return _figures(context, bbic, duckdb)
+
+
+def _figures(
+    context: dg.AssetExecutionContext, bbic: BbicSettings, duckdb: DuckDBResource
+) -> dg.MaterializeResult:
     path = database_path(duckdb)
     if not path.exists():
         raise dg.Failure(description="no snapshot has been loaded yet")
@@ -112,11 +121,11 @@ def figures(
         # longer parses; the follow-up figures come from the last good copy.
         rows = [f for f in rows if f.report != ReportKind.LICENS]
         context.log.warning(f"the register does not parse: the licence figures are withheld ({state.error})")
-    with duckdb.get_connection() as con:
-        try:
-            write_figures(con, current.export_id, rows)
-        finally:
-            con.close()
+    con = connect(path, read_only=False)  # waits while a reader holds the file
+    try:
+        write_figures(con, current.export_id, rows)
+    finally:
+        con.close()
     state_path.write_text(json.dumps(wanted) + "\n", encoding="utf-8")
     context.log.info(f"{len(rows)} figures for {len(scopes)} scope(s), export {current.export_id}")
     return dg.MaterializeResult(

@@ -6,6 +6,8 @@ leaves the snapshot as it was, leaves the published reports as they were).
 """
 
 import json
+import os
+import shutil
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Literal, cast
@@ -13,10 +15,12 @@ from typing import Any, Literal, cast
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
+from pipelines import drill
 from pipelines.defs.marts.assets import figures
+from pipelines.lock import writer_lock
 from pipelines.registers import resolve_register
 from pipelines.report_scopes import chosen_scopes
-from pipelines.resources import POOL, BbicSettings, data_dir, database_path
+from pipelines.resources import LOCK_WAIT_S, POOL, BbicSettings, data_dir, database_path
 from pipelines.snapshot_copy import in_memory_copy, snapshot_facts
 
 STATE_FILE = "reports_state.json"
@@ -90,6 +94,44 @@ def _same(previous: dict[str, Any], wanted: RenderedReports) -> bool:
     "BBIC_REPORT_SCOPES) of the current snapshot in BBIC_REPORTS/<as-of>/, with latest/ pointing at it.",
 )
 def reports(context: dg.AssetExecutionContext, bbic: BbicSettings, duckdb: DuckDBResource) -> dg.Output[Path]:
+    with writer_lock(data_dir(duckdb), wait_s=LOCK_WAIT_S):
+        remove_stale_temporaries(bbic.reports_path)
+        output = _reports(context, bbic, duckdb)
+    if bbic.report_mode == "internal":
+        owner_only(Path(str(output.value)))
+    return output
+
+
+def remove_stale_temporaries(root: Path) -> list[str]:
+    """Half-rendered folders (`.<as-of>.tmp-<pid>`) of a run that was killed: under the writer lock no
+    other run renders, so every one that is not this process's own is stale."""
+    removed: list[str] = []
+    if not root.is_dir():
+        return removed
+    for path in root.glob(".*.tmp-*"):
+        if path.name.endswith(f".tmp-{os.getpid()}"):
+            continue
+        if path.is_symlink() or path.is_file():
+            path.unlink(missing_ok=True)
+        else:
+            shutil.rmtree(path, ignore_errors=True)
+        removed.append(path.name)
+    return removed
+
+
+def owner_only(folder: Path) -> None:
+    """Internal reports hold exact figures (small groups of children): folders 0700, files 0600."""
+    if folder.is_symlink() or not folder.is_dir():
+        return
+    os.chmod(folder, 0o700)
+    for path in folder.rglob("*"):
+        if not path.is_symlink():
+            os.chmod(path, 0o700 if path.is_dir() else 0o600)
+
+
+def _reports(
+    context: dg.AssetExecutionContext, bbic: BbicSettings, duckdb: DuckDBResource
+) -> dg.Output[Path]:
     path = database_path(duckdb)
     state = resolve_register(bbic.register_path, data_dir(duckdb))
     if state.register is None:
@@ -130,6 +172,7 @@ def reports(context: dg.AssetExecutionContext, bbic: BbicSettings, duckdb: DuckD
             scopes = chosen_scopes(state.register, current.as_of, bbic.scopes)
         except ValueError as exc:
             raise dg.Failure(description=str(exc)) from None
+        drill.point("reports")
         folder = render(
             copy,
             state.register,

@@ -5,12 +5,14 @@ import datetime as dt
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from pipelines import archive
-from pipelines.defs.validation.assets import STAGING_MEMORY_LIMIT, log_attempt, read_only
+from pipelines import archive, pending
+from pipelines.defs.validation.assets import cause_of, log_attempt, log_attempt_safely, read_only
+from pipelines.lock import writer_lock
 from pipelines.model import SnapshotInfo, StagedExport, attempt_for, refusal_line
-from pipelines.resources import POOL, BbicSettings, database_path
-from pipelines.store import SnapshotMeta, StaleExportError, publish_snapshot
+from pipelines.resources import LOCK_WAIT_S, POOL, BbicSettings, data_dir, database_path
+from pipelines.store import SnapshotMeta, StaleExportError
 from pipelines.store.integrity import row_counts
+from pipelines.store.swap import publish_staged
 
 
 @dg.asset(
@@ -29,40 +31,8 @@ def snapshot(
     duckdb: DuckDBResource,
 ) -> dg.Output[SnapshotInfo]:
     staged = validated_export
-    now = dt.datetime.now(dt.UTC)
-    meta = SnapshotMeta(staged.export_id, staged.municipality, staged.created_at, staged.as_of, now)
-    database_path(duckdb).parent.mkdir(parents=True, exist_ok=True)
-    try:
-        with duckdb.get_connection() as con:
-            try:
-                # The history copied into the staging file streams: DuckDB need not cache the files.
-                con.execute(f"SET memory_limit = '{STAGING_MEMORY_LIMIT}'")
-                publish_snapshot(
-                    con,
-                    staged.staging_path,
-                    meta,
-                    attempt_for(staged, "accepted", now, context.run.run_id),
-                    force=staged.force,
-                )
-            finally:
-                con.close()
-    except StaleExportError as exc:
-        line = refusal_line(
-            staged.source, staged.export_id, "X009", str(exc).removeprefix("X009: "), None, None
-        )
-        log_attempt(
-            duckdb,
-            attempt_for(
-                staged,
-                "refused",
-                dt.datetime.now(dt.UTC),
-                context.run.run_id,
-                refusal_code="X009",
-                refusal_message=str(exc),
-            ),
-        )
-        context.log.error(line)
-        raise dg.Failure(description=line, metadata={"code": "X009"}) from None
+    with writer_lock(data_dir(duckdb), wait_s=LOCK_WAIT_S):
+        _swap(context, staged, duckdb)
     with read_only(database_path(duckdb)) as con:
         rows = row_counts(con)  # of the new main file (the connection above held the old one)
     try:
@@ -91,3 +61,53 @@ def snapshot(
             "rows_quarantined": quarantined,
         },
     )
+
+
+def _swap(context: dg.AssetExecutionContext, staged: StagedExport, duckdb: DuckDBResource) -> None:
+    """The swap; a final outcome settles the pending export, any other failure leaves it pending."""
+    now = dt.datetime.now(dt.UTC)
+    meta = SnapshotMeta(
+        staged.export_id, staged.municipality, staged.created_at, staged.as_of, now, staged.key_fingerprint
+    )
+    main = database_path(duckdb)
+    main.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if staged.was_pending and not pending.is_pending(staged.archive_dir):
+        # Another process (`bbic run` between this run's steps) loaded or refused it meanwhile: swapping
+        # now would only log a false X009.
+        staged.staging_path.unlink(missing_ok=True)
+        raise dg.Failure(description=f"export {staged.export_id} was settled by another run meanwhile: "
+                         "nothing to do")
+    try:
+        publish_staged(
+            main, staged.staging_path, meta, attempt_for(staged, "accepted", now, context.run.run_id),
+            force=staged.force,
+        )
+    except StaleExportError as exc:
+        line = refusal_line(
+            staged.source, staged.export_id, "X009", str(exc).removeprefix("X009: "), None, None
+        )
+        log_attempt(
+            duckdb,
+            attempt_for(
+                staged,
+                "refused",
+                dt.datetime.now(dt.UTC),
+                context.run.run_id,
+                refusal_code="X009",
+                refusal_message=str(exc),
+            ),
+        )
+        pending.settle(staged.archive_dir)
+        staged.staging_path.unlink(missing_ok=True)
+        context.log.error(line)
+        raise dg.Failure(description=line, metadata={"code": "X009"}) from None
+    except Exception as exc:
+        cause = cause_of(exc)
+        pending.note_error(staged.archive_dir, cause)
+        log_attempt_safely(duckdb, attempt_for(staged, "error", dt.datetime.now(dt.UTC), context.run.run_id,
+                                               refusal_message=cause))
+        staged.staging_path.unlink(missing_ok=True)
+        line = f"export {staged.export_id} not loaded, it stays pending and the next run tries again: {cause}"
+        context.log.error(line)
+        raise dg.Failure(description=line) from None
+    pending.settle(staged.archive_dir)

@@ -3,10 +3,17 @@
 A refused export is written to the load log and ends the run with `dagster.Failure` whose
 description is the one line naming the rule, the file and the line; an export already loaded
 with the same checksums is acknowledged (logged as skipped) and ends the run without change.
+
+Whatever else goes wrong, the export is not lost: a fault of the surroundings (a folder that
+cannot be written, the file held by another process, the key or the municipality setting) leaves
+it pending, with an `error` row in the load log, for the next run; anything the export itself
+makes the reader raise refuses it with X001. An export whose row counts fall by more than
+`BBIC_MAX_ROW_DROP_PERCENT` against the current snapshot is held until `--force`.
 """
 
 import datetime as dt
 import hashlib
+import os
 import shutil
 import time
 from collections.abc import Iterator
@@ -19,13 +26,17 @@ import duckdb as duckdb_lib
 from dagster_duckdb import DuckDBResource
 
 from bbic_core.pseudonym import KeyMissingError
-from pipelines.archive import export_checksums
+from pipelines import drill, pending
+from pipelines.archive import Landed, export_checksums
 from pipelines.idempotency import already_loaded
+from pipelines.lock import LockHeldError, writer_lock
 from pipelines.model import ExportToLoad, StagedExport, refusal_line
 from pipelines.privacy import redact
 from pipelines.registers import RegisterState, resolve_register
-from pipelines.resources import POOL, BbicSettings, data_dir, database_path
+from pipelines.resources import LOCK_WAIT_S, POOL, BbicSettings, data_dir, database_path
 from pipelines.store import Attempt, record_attempt
+from pipelines.store.connect import DatabaseBusyError, connect
+from pipelines.store.integrity import row_counts
 from pipelines.store.load_log import LoadLogHistory, read_history
 from pipelines.store.schema import ensure_history_schema
 
@@ -100,30 +111,164 @@ def files_of(result: Any) -> dict[str, dict[str, Any]]:
     }
 
 
+class NotLoadedError(RuntimeError):
+    """A fault of the surroundings or the configuration: the export stays pending and is retried."""
+
+
+# Faults of the surroundings, not of the export: retrying later can succeed. Anything else an export
+# makes the reader raise (a bad zip, a manifest too deep, memory beyond the fixed limits) would fail
+# the same way every night, so it refuses the export (X001) instead (docs/decisions.md).
+_SURROUNDINGS: tuple[type[BaseException], ...] = (
+    OSError, duckdb_lib.IOException, KeyMissingError, NotLoadedError, DatabaseBusyError, LockHeldError
+)
+
+
+_OWN: tuple[type[BaseException], ...] = (
+    NotLoadedError, KeyMissingError, DatabaseBusyError, LockHeldError, dg.Failure
+)
+
+
+def cause_of(exc: BaseException) -> str:
+    """One line naming what went wrong (the exception's own words, redacted), never a traceback."""
+    if isinstance(exc, OSError) and exc.strerror:
+        where = f" {exc.filename}" if exc.filename else ""
+        text = f"{exc.strerror}{where}"
+    else:
+        text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    name = type(exc).__name__
+    if isinstance(exc, _OWN) and text:  # our own messages say what is wrong without the class name
+        return redact(text)[:400]
+    return redact(f"{name}: {text}" if text else name)[:400]
+
+
 def log_attempt(duckdb: DuckDBResource, attempt: Attempt) -> None:
-    """Appends one load-log row in its own short transaction (the snapshot tables are not touched)."""
-    database_path(duckdb).parent.mkdir(parents=True, exist_ok=True)
-    with duckdb.get_connection() as con:
-        try:
-            ensure_history_schema(con)
-            record_attempt(con, attempt)
-        finally:
-            con.close()
+    """Appends one load-log row in its own short transaction (the snapshot tables are not touched);
+    waits briefly while a reader holds the file."""
+    path = database_path(duckdb)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    new = not path.exists()
+    con = connect(path, read_only=False)
+    try:
+        ensure_history_schema(con)
+        record_attempt(con, attempt)
+    finally:
+        con.close()
+    if new:
+        os.chmod(path, 0o600)
+
+
+def log_attempt_safely(duckdb: DuckDBResource, attempt: Attempt) -> str | None:
+    """`log_attempt` where a failure to log must not hide the fault being logged: returns its cause."""
+    try:
+        log_attempt(duckdb, attempt)
+    except Exception as exc:
+        return cause_of(exc)
+    return None
 
 
 def _register(bbic: BbicSettings, duckdb: DuckDBResource, log: dg.DagsterLogManager) -> RegisterState:
     state = resolve_register(bbic.register_path, data_dir(duckdb))
     if not state.usable:
-        raise dg.Failure(description=f"no register has parsed: {state.error}")
+        raise NotLoadedError(f"no register has parsed: {state.error}")
     if state.source == "last_good":
         log.warning(f"the register does not parse, the last good one is used: {state.error}")
     code = state.register.municipality.code if state.register is not None else None
     if code != bbic.municipality:
-        raise dg.Failure(
-            description=f"the register is for municipality {code}, but BBIC_MUNICIPALITY is "
+        raise NotLoadedError(
+            f"the register is for municipality {code}, but BBIC_MUNICIPALITY is "
             f"{bbic.municipality}: fix the configuration"
         )
     return state
+
+
+def _check_key(database: Path, fingerprint: str, rekey: bool) -> None:
+    """A key other than the snapshot's would silently change every pseudonym: refused unless re-keying."""
+    if rekey or not database.exists():
+        return
+    from pipelines.store.swap import key_fingerprint
+
+    con = connect(database, read_only=True)
+    try:
+        kept = key_fingerprint(con)
+    finally:
+        con.close()
+    if kept is not None and kept != fingerprint:
+        raise NotLoadedError(
+            f"the pseudonym key (fingerprint {fingerprint}) is not the one the snapshot was made with "
+            f"({kept}): configure that key again, or re-key on purpose with bbic run --rekey "
+            "(every pseudonym changes)"
+        )
+
+
+def _row_drop(staging: Path, database: Path, max_drop_percent: int) -> str | None:
+    """Why the staged export would replace the snapshot with far fewer rows, or None."""
+    if max_drop_percent >= 100 or not database.exists():
+        return None
+    con = connect(database, read_only=True)
+    try:
+        from pipelines.store.load_log import current_snapshot
+
+        if current_snapshot(con) is None:
+            return None
+        before = row_counts(con)
+    finally:
+        con.close()
+    with read_only(staging) as con:
+        after = row_counts(con, "clean_")
+    drops = [
+        f"{table} {before[table]} → {after.get(table, 0)}"
+        for table in sorted(before)
+        if before[table] - after.get(table, 0) > ROW_DROP_MIN_ROWS
+        and (before[table] - after.get(table, 0)) * 100 > max_drop_percent * before[table]
+    ]
+    if not drops:
+        return None
+    return (
+        f"row counts fall by more than {max_drop_percent} % against the current snapshot "
+        f"({', '.join(drops)}): held; accept it with bbic run --force (BBIC_MAX_ROW_DROP_PERCENT)"
+    )
+
+
+ROW_DROP_MIN_ROWS = 10  # a drop of this many rows or fewer never holds an export (small tables vary)
+
+
+def _refuse_unreadable(
+    context: dg.AssetExecutionContext, duckdb: DuckDBResource, landed: Landed, started: dt.datetime,
+    force: bool, exc: BaseException,
+) -> dg.Failure:
+    message = f"the export cannot be read: {cause_of(exc)}"
+    unlogged = log_attempt_safely(
+        duckdb,
+        Attempt("refused", started, dt.datetime.now(dt.UTC), source=landed.source, export_id=landed.export_id,
+                forced=force, refusal_code="X001", refusal_message=message, run_id=context.run.run_id),
+    )
+    line = redact(refusal_line(landed.source, landed.export_id, "X001", message, None, None))
+    if unlogged is None:
+        pending.settle(landed.archive_dir)
+    else:  # not final until the load log says so: refused again by the next run
+        pending.note_error(landed.archive_dir, unlogged)
+        line += f" (not in the load log: {unlogged}; it stays pending)"
+    context.log.error(line)
+    return dg.Failure(description=line, metadata={"code": "X001"})
+
+
+def _not_loaded(
+    context: dg.AssetExecutionContext, duckdb: DuckDBResource, landed: Landed, started: dt.datetime,
+    force: bool, exc: BaseException,
+) -> dg.Failure:
+    cause = cause_of(exc)
+    pending.note_error(landed.archive_dir, cause)
+    unlogged = log_attempt_safely(
+        duckdb,
+        Attempt("error", started, dt.datetime.now(dt.UTC), source=landed.source, export_id=landed.export_id,
+                forced=force, refusal_message=cause, run_id=context.run.run_id),
+    )
+    name = landed.export_id or landed.source
+    line = f"export {name} not loaded, it stays pending and the next run tries again: {cause}"
+    if unlogged and unlogged != cause:
+        line += f" (not in the load log: {unlogged})"
+    context.log.error(line)
+    return dg.Failure(description=line)
 
 
 @dg.asset(
@@ -142,11 +287,32 @@ def validated_export(
 ) -> Iterator[dg.Output[StagedExport]]:
     started = dt.datetime.now(dt.UTC)
     landed = landed_export.landed
-    state = _register(bbic, duckdb, context.log)
     try:
-        pseudonymiser = bbic.pseudonymiser()
-    except KeyMissingError as exc:
-        raise dg.Failure(description=str(exc)) from None
+        with writer_lock(data_dir(duckdb), wait_s=LOCK_WAIT_S):
+            staged = _validate(context, landed_export, bbic, duckdb, started)
+            drill.point("validated")
+    except dg.Failure:
+        raise  # a final outcome, already in the load log
+    except _SURROUNDINGS as exc:
+        raise _not_loaded(context, duckdb, landed, started, landed_export.force, exc) from None
+    except Exception as exc:
+        raise _refuse_unreadable(context, duckdb, landed, started, landed_export.force, exc) from None
+    if staged is not None:
+        yield staged
+
+
+def _validate(
+    context: dg.AssetExecutionContext,
+    landed_export: ExportToLoad,
+    bbic: BbicSettings,
+    duckdb: DuckDBResource,
+    started: dt.datetime,
+) -> dg.Output[StagedExport] | None:
+    landed = landed_export.landed
+    state = _register(bbic, duckdb, context.log)
+    pseudonymiser = bbic.pseudonymiser()
+    fingerprint = pseudonymiser.fingerprint()
+    _check_key(database_path(duckdb), fingerprint, bbic.rekey)
     history = read_history(database_path(duckdb))
     if landed_export.force:
         history = history.forced(export_checksums(landed.export_path))
@@ -165,35 +331,24 @@ def validated_export(
                 run_id=context.run.run_id,
             ),
         )
+        pending.settle(landed.archive_dir)
         context.log.info(f"export {repeated} was loaded before with the same checksums: nothing changes")
-        return
+        return None
     data = data_dir(duckdb)
     staging = staging_path_for(data, landed.export_id or landed.source, context.run.run_id)
-    staging.parent.mkdir(parents=True, exist_ok=True)
+    staging.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.chmod(staging.parent, 0o700)
     remove_stale_staging(staging.parent)
     staging.unlink(missing_ok=True)
     con = duckdb_lib.connect(str(staging), config=staging_config(staging))
+    os.chmod(staging, 0o600)  # child data, whatever the umask (its folder is owner-only as well)
     try:
         result = run_validation(
             landed.export_path, register=state.register, con=con, pseudonymiser=pseudonymiser, history=history
         )
-    except Exception as exc:
+    except BaseException:
         _close(con, staging)
         staging.unlink(missing_ok=True)
-        log_attempt(
-            duckdb,
-            Attempt(
-                "error",
-                started,
-                dt.datetime.now(dt.UTC),
-                source=landed.source,
-                export_id=landed.export_id,
-                forced=landed_export.force,
-                refusal_message=redact(f"{type(exc).__name__}: {exc}"),
-                register_source=state.source,
-                run_id=context.run.run_id,
-            ),
-        )
         raise
     _close(con, staging)
     files = files_of(result)
@@ -232,6 +387,7 @@ def validated_export(
                 **base,
             ),
         )
+        pending.settle(landed.archive_dir)
         context.log.error(line)
         raise dg.Failure(
             description=line,
@@ -243,13 +399,24 @@ def validated_export(
         )
     if result.outcome == "skipped":
         log_attempt(duckdb, Attempt("skipped", started, dt.datetime.now(dt.UTC), **base))
+        pending.settle(landed.archive_dir)
         context.log.info(
             f"export {base['export_id']} was loaded before with the same checksums: nothing changes"
         )
-        return
+        return None
+    held = None
+    if not landed_export.force:
+        held = _row_drop(staging, database_path(duckdb), bbic.max_row_drop_percent)
+    if held is not None:
+        staging.unlink(missing_ok=True)
+        log_attempt(duckdb, Attempt("held", started, dt.datetime.now(dt.UTC), refusal_message=held, **base))
+        pending.hold(landed.archive_dir, held)
+        line = f"export {base['export_id']} {held}"
+        context.log.error(line)
+        raise dg.Failure(description=line, metadata={"held": True})
     for skipped in result.skipped:
         context.log.warning(f"check not made: {skipped}")
-    yield dg.Output(
+    return dg.Output(
         StagedExport(
             export_id=result.export_id,
             municipality=result.municipality,
@@ -265,6 +432,8 @@ def validated_export(
             skipped_checks=tuple(result.skipped),
             register_source=state.source,
             warnings=int(getattr(result, "warnings", 0)),
+            key_fingerprint=fingerprint,
+            was_pending=pending.is_pending(landed.archive_dir),
         ),
         metadata={
             "export_id": result.export_id,

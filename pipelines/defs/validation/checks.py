@@ -8,6 +8,7 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from bbic_core import contract, rules
+from pipelines import pending
 from pipelines.defs.validation.assets import log_attempt, read_only, validated_export
 from pipelines.model import StagedExport, attempt_for
 from pipelines.resources import POOL, BbicSettings
@@ -23,6 +24,7 @@ def _result(
 ) -> dg.AssetCheckResult:
     """The check's result; a failure also goes into the load log (outcome `blocked`), like every attempt."""
     if not passed:
+        pending.settle(staged.archive_dir)  # a final outcome: loaded again only by an operator's re-load
         log_attempt(
             duckdb_resource,
             attempt_for(
