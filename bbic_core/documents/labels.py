@@ -262,6 +262,24 @@ def triangle_side(version: str, area: str) -> str:
     return ""
 
 
+def area_rank(version: str, area: str) -> tuple[int, int]:
+    """Where a triangle area stands in the needs profile: its version's sides in their order (the
+    child, the parents' capacity, family and environment), then the area's place in that version's
+    list. The areas of both versions share one code list, where the 2016 areas come after all the
+    2006 ones; ordered by it, a 2016 profile would take each side twice."""
+    versions = {"2006": codes.TRIANGEL_OMRADE_2006, "2016": codes.TRIANGEL_OMRADE_2016}
+    code_list = versions.get(version) or codes.TRIANGEL_OMRADE_ALLA
+    values = code_list.values()
+    if area not in values:
+        return len(values), 0
+    sides: list[str] = []
+    for code in code_list.codes:
+        if code.side not in sides:
+            sides.append(code.side or "")
+    found = code_list.by_code[area]
+    return sides.index(found.side or ""), values.index(area)
+
+
 def value_label(measure: str, value: str, sub: str | None = None) -> str:
     """A text value in words: a licence type, a requirement status, J/N; dates and numbers as they stand."""
     if measure in _VALUE_LISTS and sub is None:

@@ -104,9 +104,9 @@ def _district(code: str, rows: Sequence[tuple[list[tuple[str, str]], Figure]],
     list_items: dict[tuple[str, str], list[str]] = {}
     for pairs, figure in rows:
         values = dict(pairs)
-        if figure.measure == "C.krav":
+        if figure.measure == "C.krav":  # its own table (R1–R5), never among the facts
             requirement_cells[values.get("krav", labels.ALL)] = figure
-        if figure.measure == "C1.provolicens_slut":
+        elif figure.measure == "C1.provolicens_slut":
             trial[values.get("uppgift", "slut")] = figure.value
         elif figure.measure == "C5.formular" and "dokument" in values:
             form_rows.append(Row([labels.breakdown_value_label("dokument", values["dokument"])],

@@ -272,8 +272,16 @@ def measure_tables(measure: str, parsed: Sequence[tuple[tuple[tuple[str, str], .
 
 def _row_sort(keys: Sequence[str], orders: Mapping[str, list[str]]
               ) -> Callable[[Mapping[str, str]], tuple[int, ...]]:
+    """Rows in the order of each dimension's values; a triangle area by its version's sides and list
+    (B3: version, side, area), so that a side's areas stay together."""
     def key(values: Mapping[str, str]) -> tuple[int, ...]:
-        return tuple(orders[k].index(values[k]) for k in keys)
+        out: list[int] = []
+        for k in keys:
+            if k == "omrade" and values[k] != labels.ALL:
+                out.extend((0, *labels.area_rank(values.get("version", ""), values[k])))
+            else:
+                out.extend((1 if k == "omrade" else 0, orders[k].index(values[k]), 0))
+        return tuple(out)
     return key
 
 
@@ -393,6 +401,7 @@ def chart_data(measure: str, parsed: Sequence[tuple[tuple[tuple[str, str], ...],
                 continue
             versions.setdefault(values.get("version", ""), []).append((values["omrade"], figure))
         for version, points in versions.items():
+            points.sort(key=_by_area(version))
             version_label = labels.breakdown_value_label("version", version) if version else ""
             charts.append(ChartData(
                 measure, f"Behovsprofil, {version_label}" if version_label else "Behovsprofil",
@@ -401,6 +410,12 @@ def chart_data(measure: str, parsed: Sequence[tuple[tuple[tuple[str, str], ...],
                 _suppressed_note(f for _, f in points)))
         return charts
     return []
+
+
+def _by_area(version: str) -> Callable[[tuple[str, Figure]], tuple[int, int]]:
+    def key(point: tuple[str, Figure]) -> tuple[int, int]:
+        return labels.area_rank(version, point[0])
+    return key
 
 
 def beyond_four_months(bucket: str) -> bool:
