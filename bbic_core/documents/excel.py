@@ -18,7 +18,7 @@ import xlsxwriter
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from bbic_core.documents import labels
+from bbic_core.documents import comparison, labels
 from bbic_core.documents.context import DocumentContext
 from bbic_core.documents.licence_tables import build_licence
 from bbic_core.documents.tables import Cell, Row, Table, build_sections, make_cell, select
@@ -70,6 +70,8 @@ def write_excel(figures: Sequence[Figure], ctx: DocumentContext, path: Path) -> 
     _facts_sheet(book.add_worksheet(sheet_name("Rapport", taken)), ctx, formats)
     if ctx.report == ReportKind.LICENS:
         tables = _licence_tables(chosen, ctx)
+    elif ctx.report in (ReportKind.JAMFORELSE, ReportKind.ARSRAPPORT):
+        tables = comparison.excel_tables(chosen, ctx)
     else:
         tables = _follow_up_tables(chosen, ctx)
     for table in tables:
@@ -89,6 +91,7 @@ def _facts_sheet(sheet: Worksheet, ctx: DocumentContext, f: _Formats) -> None:
         ("Uppgifter per", ctx.as_of.isoformat()),
         ("Export", ctx.export_id),
         ("Rapporttyp", ctx.mode_label),
+        *((("Preliminär", "Ja: året är inte slut, siffrorna kan ändras"),) if ctx.preliminary else ()),
         ("Rader i karantän", str(ctx.quarantined_rows)),
     ]
     if ctx.unknown_user_records is not None:

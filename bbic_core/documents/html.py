@@ -15,8 +15,8 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
 import report_templates
-from bbic_core.documents import labels
-from bbic_core.documents.charts import render_chart
+from bbic_core.documents import comparison, labels
+from bbic_core.documents.charts import render_chart, render_trend
 from bbic_core.documents.context import DocumentContext
 from bbic_core.documents.licence_tables import REQUIREMENT_ORDER, LicenceDocument, build_licence, status_mark
 from bbic_core.documents.tables import Section, Table, build_sections, make_cell, select
@@ -28,6 +28,8 @@ TEMPLATES = {
     ReportKind.VERKSAMHET: "verksamhet.html.j2",
     ReportKind.KLIENTGRUPP: "klientgrupp.html.j2",
     ReportKind.LICENS: "licens.html.j2",
+    ReportKind.JAMFORELSE: "jamforelse.html.j2",
+    ReportKind.ARSRAPPORT: "arsrapport.html.j2",
 }
 
 # The summary box: the figures a reader looks for first (measure, label in the box).
@@ -121,7 +123,23 @@ def render_html(figures: Sequence[Figure], ctx: DocumentContext) -> str:
         "k": ctx.k,
         "quarantined_text": _quarantined_text(ctx.quarantined_rows),
     }
-    if ctx.report == ReportKind.LICENS:
+    if ctx.report in (ReportKind.JAMFORELSE, ReportKind.ARSRAPPORT):
+        doc = comparison.build_comparison(chosen, ctx)
+        values["doc"] = doc
+        values["trend_charts"] = [
+            RenderedChart(Markup(render_trend(chart, f"trend-{n}")), chart.title, chart.note)
+            for n, chart in enumerate(doc.trends, start=1)]
+        values["statuses"] = [(s, comparison.STATUS_MARKS[s], comparison.STATUS_WORDS[s],
+                               comparison.STATUS_MEANING[s]) for s in comparison.STATUS_WORDS]
+        values["anomaly_mark"] = comparison.ANOMALY_MARK
+        year = ctx.period.end.year
+        yearly = ctx.report == ReportKind.ARSRAPPORT
+        values["before_label"] = str(year - 1) if yearly else "Året innan"
+        values["now_label"] = str(year) if yearly else "Perioden"
+        values["licence_day"] = labels.format_date_sv(min(ctx.period.end, ctx.as_of))
+        values["requirements"] = [(code, text) for code, text in labels.REQUIREMENTS.items()
+                                  if code != labels.ALL]
+    elif ctx.report == ReportKind.LICENS:
         licence = build_licence(chosen, ctx)
         values["licence"] = licence
         values["summary"] = licence_summary(licence, ctx)

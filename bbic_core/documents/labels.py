@@ -29,6 +29,8 @@ REPORT_TITLES: Mapping[str, str] = {
     ReportKind.VERKSAMHET: "Verksamhetsuppföljning",
     ReportKind.KLIENTGRUPP: "Klientgruppen",
     ReportKind.LICENS: "Licenskontroll",
+    ReportKind.JAMFORELSE: "Jämförelse",
+    ReportKind.ARSRAPPORT: "Årsrapport till nämnden",
 }
 
 SCOPE_LEVEL_LABELS: Mapping[str, str] = {

@@ -164,8 +164,9 @@ def select(figures: Iterable[Figure], ctx: DocumentContext) -> list[Figure]:
     for figure in figures:
         if figure.report != ctx.report.value or not scope_matches(figure.scope, ctx):
             continue
-        if ctx.report != ReportKind.LICENS and (figure.period_from, figure.period_to) != (
-                ctx.period.start, ctx.period.end):
+        # the licence check has its own window W, and the year's report holds its rows (with W) too
+        if ctx.report not in (ReportKind.LICENS, ReportKind.ARSRAPPORT) and (
+                figure.period_from, figure.period_to) != (ctx.period.start, ctx.period.end):
             continue
         chosen.append(figure)
     return chosen

@@ -6,11 +6,14 @@ shows, not what the HTML asks for.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import Any
 
+SHY = "\u00ad"
 
+
+@lru_cache(maxsize=2)  # overflow() and broken_header_words() of one page lay it out once
 def _pages(html: str) -> list[Any]:
     from weasyprint import HTML
 
@@ -59,9 +62,29 @@ def broken_header_words(html: str) -> list[str]:
                 continue
             for row in group.children:
                 for cell in row.children:
-                    whole = "".join(cell.element.itertext()) if cell.element is not None else ""
-                    words = set(whole.split())
-                    pieces = {p for w in words for p in re.findall(r"[^-]+-?", w)}
+                    whole = " ".join(cell.element.itertext()) if cell.element is not None else ""
                     faults += [f"{whole!r}: printed {line!r}" for line in _line_texts(cell)
-                               for word in line.split() if word not in words and word not in pieces]
+                               for word in line.split() if not _proper_piece(word, whole.split())]
     return faults
+
+
+def _proper_piece(printed: str, words: list[str]) -> bool:
+    """`printed` is a whole word, or a run of one cut only where a break is allowed: after a hyphen,
+    or at a soft hyphen (which prints as a hyphen at the line's end)."""
+    piece = printed.replace(SHY, "")
+    if piece.endswith(("\u2010",)) or (piece.endswith("-") and printed.endswith(SHY + "-")):
+        piece = piece[:-1]
+    for word in words:
+        plain, cuts = "", {0}
+        for char in word:
+            if char == SHY:
+                cuts.add(len(plain))
+                continue
+            plain += char
+            if char == "-":
+                cuts.add(len(plain))
+        cuts.add(len(plain))
+        for start in cuts:
+            if plain.startswith(piece, start) and start + len(piece) in cuts:
+                return True
+    return False

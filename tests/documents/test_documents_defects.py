@@ -9,6 +9,7 @@ import datetime as dt
 import re
 from pathlib import Path
 
+import pytest
 from documents_samples import AS_OF, NAMES, PERIOD, context, follow_up_figures, licence_figures
 from layout_boxes import broken_header_words, overflow
 from test_documents_render import visible_text
@@ -96,3 +97,27 @@ def test_index_headers_do_not_break_inside_a_word(tmp_path: Path) -> None:
     assert ">Omfattning</th>" in page
     assert broken_header_words(page) == []
     assert overflow(page) == []
+
+
+def _any_report(report: ReportKind) -> str:
+    """The city's report of each kind, with the longest district names."""
+    from comparison_samples import comparison_context, comparison_figures, year_figures
+
+    if report == ReportKind.LICENS:
+        return render_html(licence_figures("0180"), context(report, "0180", names=LONG_NAMES))
+    if report in (ReportKind.VERKSAMHET, ReportKind.KLIENTGRUPP):
+        figures = follow_up_figures(report, scopes=["0180"])
+        return render_html(figures, context(report, "0180", names=LONG_NAMES))
+    figures = comparison_figures("0180") if report == ReportKind.JAMFORELSE else year_figures("0180")
+    ctx = dataclasses.replace(comparison_context("0180", report=report), names=LONG_NAMES)
+    return render_html(figures, ctx)
+
+
+@pytest.mark.parametrize("report", list(ReportKind))
+def test_no_table_of_any_report_is_wider_than_its_page(report: ReportKind) -> None:
+    """Every box of the printed report, tables included, stays inside its page's content box (a
+    landscape page for the comparison's wide tables), and no column header breaks inside a word."""
+    page = _any_report(report)
+    assert "<table" in page
+    assert overflow(page) == []
+    assert broken_header_words(page) == []
