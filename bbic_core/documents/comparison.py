@@ -29,7 +29,6 @@ from bbic_core.rules import BY_CODE as RULES
 
 D_IDS = ("D1.nyckeltal", "D1.status", "D2.trend", "D3.forandring", "D3.avvikelse")
 KRAV = "C.krav"
-MINUS = "\u2212"  # a real minus sign: a hyphen is too short beside figures
 SHY = "\u00ad"  # a soft hyphen: the column headers may break there, and only there
 
 # Column headers of the key indicators: short, in words of at most ten letters or broken at a soft
@@ -231,16 +230,6 @@ def indicator_text(kind: str, value: str, numerator: str = "", denominator: str 
     return sv(value), ""
 
 
-def signed(change: str) -> str:
-    """`-3.5` → `−3,5`, `12` → `+12`, `0.0` → `0,0`; `..` and empty stay."""
-    if change in ("", SUPPRESSED):
-        return change or "–"
-    text = labels.format_number_sv(change.lstrip("-"))
-    if change.startswith("-"):
-        return MINUS + text
-    return text if Decimal(change) == 0 else "+" + text
-
-
 def _before(now: str, change: str, kind: str) -> str:
     """Last year's written value: this year's minus the written change (both as written, so exact)."""
     try:
@@ -318,7 +307,7 @@ def _d3(units: Sequence[Unit], indicators: Sequence[Indicator],
             if figure is None:
                 cells.append(None)
                 continue
-            cells.append(MatrixCell(signed(figure.value), figure.value,
+            cells.append(MatrixCell(labels.signed(figure.value), figure.value,
                                     anomaly=flag.value if flag is not None else ""))
         rows.append(MatrixRow(unit, cells))
     return Matrix("Förändring mot samma period året innan", columns, rows)
@@ -341,7 +330,7 @@ def _changes(units: Sequence[Unit], indicators: Sequence[Indicator],
             before_text, _ = indicator_text(indicator.kind, before) if before else (
                 labels.SUPPRESSED_TEXT if figure.value == SUPPRESSED else "–", "")
             anomaly = flag.value if flag is not None else ""
-            found.append(Change(unit, indicator, before_text, now_text, signed(figure.value), anomaly,
+            found.append(Change(unit, indicator, before_text, now_text, labels.signed(figure.value), anomaly,
                                 _sentence(unit, indicator, before_text, now_text, figure.value)))
     # anomalies first (reports.md: "D3 with the anomalies listed first"), each group in unit order
     return sorted(found, key=lambda c: c.anomaly != "J")
@@ -359,13 +348,13 @@ def _sentence(unit: Unit, indicator: Indicator, before: str, now: str, change: s
         return f"{unit.name}: {indicator.title} {verb}, {now}."
     if indicator.kind == "share":
         verb = "steg" if diff > 0 else "sjönk"
-        size = f"{signed(change)} procentenheter"
+        size = f"{labels.signed(change)} procentenheter"
     elif indicator.kind == "median":
         verb = "blev längre" if diff > 0 else "blev kortare"
-        size = f"{signed(change)} dagar"
+        size = f"{labels.signed(change)} dagar"
     else:
         verb = "ökade" if diff > 0 else "minskade"
-        size = signed(change)
+        size = labels.signed(change)
     judged = ""
     if indicator.better in ("higher", "lower"):
         better = (diff > 0) == (indicator.better == "higher")

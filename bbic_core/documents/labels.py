@@ -329,6 +329,21 @@ def _group_thousands(digits: str) -> str:
     return NBSP.join(groups)
 
 
+MINUS = "\u2212"  # a real minus sign: a hyphen is too short beside figures
+
+
+def signed(change: str) -> str:
+    """A change as a reader takes it: `-3.5` → `−3,5`, `12` → `+12`, `0.0` → `0,0`; `..` stays,
+    empty → `–`."""
+    if change in ("", SUPPRESSED):
+        return change or "–"
+    text = format_number_sv(change.lstrip("-"))
+    if change.startswith("-"):
+        return MINUS + text
+    number = parse_number(change)
+    return text if not number else "+" + text
+
+
 def format_date_sv(d: dt.date) -> str:
     """`2025-05-31` → `31 maj 2025`."""
     return f"{d.day} {MONTHS_SV[d.month - 1]} {d.year}"

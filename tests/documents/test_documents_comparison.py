@@ -17,9 +17,10 @@ from documents_samples import NAMES
 from pypdf import PdfReader
 from test_documents_render import visible_text
 
-from bbic_core.documents.comparison import build_comparison, signed
+from bbic_core.documents.comparison import build_comparison
 from bbic_core.documents.excel import write_excel
 from bbic_core.documents.html import render_html
+from bbic_core.documents.labels import signed
 from bbic_core.documents.pdf import render_pdf
 from bbic_core.figures.model import SUPPRESSED, Figure, ReportKind
 

@@ -106,8 +106,10 @@ def _any_report(report: ReportKind) -> str:
     if report == ReportKind.LICENS:
         return render_html(licence_figures("0180"), context(report, "0180", names=LONG_NAMES))
     if report in (ReportKind.VERKSAMHET, ReportKind.KLIENTGRUPP):
-        figures = follow_up_figures(report, scopes=["0180"])
-        return render_html(figures, context(report, "0180", names=LONG_NAMES))
+        figures = follow_up_figures(report, scopes=["0180"])  # with the year before beside each figure
+        earlier = [dataclasses.replace(f, period_from=dt.date(2024, 1, 1), period_to=dt.date(2024, 5, 31))
+                   for f in follow_up_figures(report, seed=11, scopes=["0180"])]
+        return render_html(figures, context(report, "0180", names=LONG_NAMES), previous=earlier)
     figures = comparison_figures("0180") if report == ReportKind.JAMFORELSE else year_figures("0180")
     ctx = dataclasses.replace(comparison_context("0180", report=report), names=LONG_NAMES)
     return render_html(figures, ctx)
