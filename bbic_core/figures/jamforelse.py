@@ -158,14 +158,15 @@ def status(indicator: Indicator, cell: Cell, target: Target | None, unit: Scope)
 
 
 def change(indicator: Indicator, now: Cell, before: Cell) -> str:
-    """D3.forandring: the difference of the two written values; empty when either is empty, `..` when
-    either is suppressed, always empty for C.krav."""
+    """D3.forandring: the difference of the two written values; empty when either is empty (there is no
+    change to hide, even if the other is suppressed), `..` when either is suppressed, always empty for
+    C.krav."""
     if indicator.kind == "krav":
+        return ""
+    if now.value == "" or before.value == "":
         return ""
     if now.suppressed or before.suppressed:
         return SUPPRESSED
-    if now.value == "" or before.value == "":
-        return ""
     if indicator.kind == "count":
         return str(int(now.value) - int(before.value))
     return decimal_one(Decimal(now.value) - Decimal(before.value))  # "0.0", never "-0.0"
