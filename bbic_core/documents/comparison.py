@@ -63,6 +63,7 @@ STATUS_MEANING: Mapping[str, str] = {
     "SAKNAS": "värdet saknas eller visas inte",
 }
 ANOMALY_MARK = "⚑"
+COMPACT_UNITS = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,8 +163,15 @@ class ComparisonDocument:
         seen: dict[str, tuple[str, str, float]] = {}
         for chart in self.trends:
             for s in chart.series:
-                seen.setdefault(s.name, (s.name, s.colour, s.width))
+                # the city's districts are one grey crowd behind the networks: one entry says so
+                name = "Stadsdelarna (var sin grå linje)" if s.colour == BACKGROUND_COLOUR else s.name
+                seen.setdefault(name, (name, s.colour, s.width))
         return list(seen.values())
+
+    @property
+    def compact(self) -> bool:
+        """Many units (the city's): the D1 and D3 tables set tighter so they keep to one page."""
+        return len(self.units) > COMPACT_UNITS
 
 
 # --- reading the rows ----------------------------------------------------------------------------------
@@ -239,8 +247,10 @@ def _before(now: str, change: str, kind: str) -> str:
     return str(value) if kind == "count" else f"{value:.1f}"
 
 
-def build_comparison(figures: Sequence[Figure], ctx: DocumentContext) -> ComparisonDocument:
-    """The document model of report 4, or of report 5 (which adds licence and data quality)."""
+def build_comparison(figures: Sequence[Figure], ctx: DocumentContext, *,
+                     every_rule: bool = False) -> ComparisonDocument:
+    """The document model of report 4, or of report 5 (which adds licence and data quality);
+    `every_rule`: E1 lists the rules that quarantined no row too (the workbook)."""
     d_rows = [f for f in figures if f.measure in D_IDS]
     by_measure: dict[str, dict[tuple[str, str], Figure]] = {m: {} for m in D_IDS}
     trend_rows: dict[tuple[str, str], dict[str, Figure]] = {}
@@ -272,7 +282,7 @@ def build_comparison(figures: Sequence[Figure], ctx: DocumentContext) -> Compari
         _changes(units, indicators, by_measure), _trends(units, indicators, trend_rows, tertials, ctx),
         _krav_trend(units, trend_rows, tertials), tertials)
     if ctx.report == ReportKind.ARSRAPPORT:
-        _year_parts(doc, [f for f in figures if f.measure not in D_IDS], ctx)
+        _year_parts(doc, [f for f in figures if f.measure not in D_IDS], ctx, every_rule)
     doc.summary = _summary(doc, ctx)
     return doc
 
@@ -427,7 +437,8 @@ def _krav_trend(units: Sequence[Unit], rows: Mapping[tuple[str, str], Mapping[st
 
 # --- the year's report: licence check at D, data quality ------------------------------------------------
 
-def _year_parts(doc: ComparisonDocument, figures: Sequence[Figure], ctx: DocumentContext) -> None:
+def _year_parts(doc: ComparisonDocument, figures: Sequence[Figure], ctx: DocumentContext,
+                with_zeros: bool = False) -> None:
     licence_rows = [f for f in figures if f.measure.startswith("C")]
     if licence_rows:
         licence = build_licence(licence_rows, ctx)
@@ -436,7 +447,7 @@ def _year_parts(doc: ComparisonDocument, figures: Sequence[Figure], ctx: Documen
         doc.training = _training(licence_rows, ctx)
     quarantine = [f for f in figures if f.measure == "E1.karantan"]
     if quarantine:
-        doc.quarantine = _quarantine(quarantine)
+        doc.quarantine = _quarantine(quarantine, with_zeros)
     unknown = next((f for f in figures if f.measure == "E2.okand_handlaggare"), None)
     if unknown is not None:
         doc.unknown_users = unknown.value
@@ -499,7 +510,7 @@ def _training(figures: Sequence[Figure], ctx: DocumentContext) -> Table:
                  ["Användare utan grundutbildning", "Utbildningsgrupper", "Kursdagar"], rows)
 
 
-def _quarantine(figures: Sequence[Figure]) -> Table:
+def _quarantine(figures: Sequence[Figure], with_zeros: bool = False) -> Table:
     rows = []
     total = None
     for figure in figures:
@@ -510,6 +521,8 @@ def _quarantine(figures: Sequence[Figure]) -> Table:
             continue
         rule = RULES.get(code)
         label = f"{code} {rule.message_sv}" if rule is not None else code
+        if figure.value == "0" and not with_zeros:
+            continue  # the printed report names the rules that put rows aside; the workbook has them all
         rows.append(Row([label], [_text_cell("E1.karantan", figure.value)]))
     if total is not None:
         rows.append(total)
@@ -536,7 +549,8 @@ def _summary(doc: ComparisonDocument, ctx: DocumentContext) -> list[str]:
             lines.append(text + (": " + " och ".join(parts) if parts else "") + ".")
     anomalies = doc.anomalies
     if anomalies:
-        lines.append(f"{len(anomalies)} stora förändringar jämfört med året innan (avvikelser, se nedan).")
+        many = "stora förändringar" if len(anomalies) > 1 else "stor förändring"
+        lines.append(f"{len(anomalies)} {many} jämfört med året innan (avvikelser, se nedan).")
         # the scope's own anomalies in words: what the reader of this scope's report answers for
         lines += [c.sentence for c in anomalies if c.unit.code == ctx.scope.code and c.sentence]
     elif doc.changes:
@@ -547,7 +561,8 @@ def _summary(doc: ComparisonDocument, ctx: DocumentContext) -> list[str]:
         lines.append(f"{met} av {len(overall)} stadsdelar uppfyller samtliga licenskrav.")
     if doc.trials is not None and doc.trials.rows:
         unsent = sum(1 for row in doc.trials.rows if row.cells[2] is not None and row.cells[2].value != "J")
-        lines.append(f"{len(doc.trials.rows)} prövolicenser upphör inom {ctx.warning_days} dagar"
+        trials = "prövolicenser" if len(doc.trials.rows) > 1 else "prövolicens"
+        lines.append(f"{len(doc.trials.rows)} {trials} upphör inom {ctx.warning_days} dagar"
                      + (f"; för {unsent} är ansökan om licens inte skickad." if unsent else "."))
     if doc.training is not None and doc.training.rows:
         last = doc.training.rows[-1]
@@ -561,10 +576,13 @@ def _summary(doc: ComparisonDocument, ctx: DocumentContext) -> list[str]:
                       if r.total and r.cells[0] is not None), "")
         parts = []
         if total:
-            parts.append(f"{total} rader i exporten kunde inte användas (karantän)")
+            rows = "rad" if total == "1" else "rader"
+            parts.append(f"{total} {rows} i exporten kunde inte användas (karantän)")
         if doc.unknown_users:
-            parts.append(f"{labels.format_number_sv(doc.unknown_users)} uppgifter under året anger en "
-                         f"handläggare som saknas i personalfilen")
+            n = doc.unknown_users
+            facts = "uppgift" if n == "1" else "uppgifter"
+            parts.append(f"{labels.format_number_sv(n)} {facts} under året anger en handläggare som saknas "
+                         f"i personalfilen")
         if parts:
             lines.append("Datakvalitet: " + "; ".join(parts) + ".")
     return lines
@@ -586,7 +604,7 @@ def _indicator_cell(measure: str, indicator: Indicator, figure: Figure) -> Cell:
 
 def excel_tables(figures: Sequence[Figure], ctx: DocumentContext) -> list[Table]:
     """D1 (with its status), D2 and D3 (anomalies first) as long tables, then the year's report's parts."""
-    doc = build_comparison(figures, ctx)
+    doc = build_comparison(figures, ctx, every_rule=True)
     wanted = {u.code: u for u in doc.units}
     indicators = {i.id: i for i in doc.indicators}
     d1: list[Row] = []
