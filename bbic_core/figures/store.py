@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import replace
 
 import duckdb
 
@@ -20,9 +21,9 @@ from bbic_core.figures.context import ReportContext, report_context, snapshot_me
 from bbic_core.figures.disclosure import DEFAULT_K, apply_disclosure
 from bbic_core.figures.klientgrupp import compute_klientgrupp
 from bbic_core.figures.licens import Mode, compute_licens
-from bbic_core.figures.model import Figure, Period, ReportKind, Scope
+from bbic_core.figures.model import Figure, Period, ReportKind, Scope, ScopeLevel
 from bbic_core.figures.published import default_scopes, scope_hierarchy
-from bbic_core.figures.verksamhet import compute_verksamhet
+from bbic_core.figures.verksamhet import compute_verksamhet, compute_verksamhet_by_district
 from bbic_core.register import Register
 
 FigureKey = tuple[str, str]  # (measure, breakdown)
@@ -70,6 +71,9 @@ class ReportStore:
         licence_mode: Mode = mode if kind == ReportKind.LICENS else "internal"
         key = (kind, scope, ctx.period, ctx.as_of, licence_mode)
         found = self._internal.get(key)
+        if found is None and kind == ReportKind.VERKSAMHET and scope.level == ScopeLevel.DISTRICT:
+            self._verksamhet_by_district(scope, ctx.period)
+            found = self._internal.get(key)
         if found is None:
             self.computed += 1
             if kind == ReportKind.VERKSAMHET:
@@ -80,6 +84,30 @@ class ReportStore:
                 found = compute_licens(self.con, self.register, ctx, licence_mode).figures
             self._internal[key] = found
         return found
+
+    def _verksamhet_by_district(self, scope: Scope, period: Period) -> None:
+        """Report 1 of every district published with `scope` (and of `scope`) over `period` at once: the
+        same queries grouped by district (`compute_verksamhet_by_district`), one pass instead of one per
+        district. A district not in force at the period's end covers nothing and is left to itself."""
+        wanted = [s for s in self.published_scopes if s.level == ScopeLevel.DISTRICT]
+        if scope not in wanted:
+            wanted.append(scope)
+        contexts: dict[str, ReportContext] = {}
+        for district in wanted:
+            if (ReportKind.VERKSAMHET, district, period, self.as_of, "internal") in self._internal:
+                continue
+            ctx = self.context(ReportKind.VERKSAMHET, district, period)
+            if ctx.districts == (district.code,):
+                contexts[district.code] = ctx
+        if not contexts:
+            return
+        self.computed += 1
+        first = next(iter(contexts.values()))
+        together = replace(first, districts=tuple(contexts))
+        for code, out in compute_verksamhet_by_district(self.con, together, contexts).items():
+            ctx = contexts[code]
+            key = (ReportKind.VERKSAMHET, ctx.scope, ctx.period, ctx.as_of, "internal")
+            self._internal[key] = out.figures
 
     # --- published figures ---------------------------------------------------------------------------
 
