@@ -77,6 +77,20 @@ def _cell(kind: str, unit: str, rng: random.Random) -> Cell:
     return share_value(num, den), str(num), str(den)
 
 
+def _near(kind: str, cell: Cell, rng: random.Random) -> Cell:
+    """Last year's figure: near this year's, as most are (a few change enough to be anomalies)."""
+    value, num, den = cell
+    if kind == "count":
+        return str(max(0, round(int(value) * rng.uniform(0.8, 1.2)))), "", ""
+    if kind == "median":
+        return f"{float(value) * rng.uniform(0.85, 1.15):.1f}", "", den
+    if kind == "share":
+        d = int(den)
+        n = min(d, max(0, int(num) + rng.randint(-d // 8, d // 8)))
+        return share_value(n, d), str(n), str(d)
+    return cell
+
+
 def status(nyckeltal: str, kind: str, better: str, cell: Cell) -> str | None:
     value, num, den = cell
     if kind == "krav":
@@ -122,7 +136,8 @@ def anomaly(kind: str, now: Cell, before: Cell, written: str) -> str:
 def comparison_figures(scope_code: str, *, report: str = "jamforelse", period: Period = PERIOD,
                        seed: int = 4, planted: bool = True) -> list[Figure]:
     """Report 4's rows for `scope_code`, in the spec's order. `planted`: Rinkeby-Kista's investigations
-    within four months fell by 30 points (an anomaly), and one of Bromma's shares is suppressed (`..`)."""
+    within four months fell by 30 points and Farsta's investigations started doubled (anomalies), and
+    one of Bromma's shares is suppressed (`..`)."""
     scope = str(scope_of(scope_code))
     rows: dict[str, list[Figure]] = {m: [] for m in ("D1.nyckeltal", "D1.status", "D2.trend",
                                                       "D3.forandring", "D3.avvikelse")}
@@ -134,9 +149,12 @@ def comparison_figures(scope_code: str, *, report: str = "jamforelse", period: P
     for unit in units_of(scope_code):
         for nyckeltal, kind, better in INDICATORS:
             rng = random.Random(f"{seed}-{unit}-{nyckeltal}")
-            now, before = _cell(kind, unit, rng), _cell(kind, unit, rng)
+            now = _cell(kind, unit, rng)
+            before = _near(kind, now, rng)
             if planted and unit == "rinkeby_kista" and nyckeltal == "A5.utr_inom_4man":
                 now, before = ("50.0", "10", "20"), ("80.0", "16", "20")
+            if planted and unit == "farsta" and nyckeltal == "A4.utr_inledda":
+                now, before = ("40", "", ""), ("20", "", "")
             if planted and unit == "bromma" and nyckeltal == "A8.vardplan":
                 now = ("..", "..", "..")
             here = f"enhet={unit}&nyckeltal={nyckeltal}"

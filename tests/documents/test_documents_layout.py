@@ -208,7 +208,11 @@ def test_index_fits_a4_in_print(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     finally:
         con.close()
     page = (day / "index.html").read_text(encoding="utf-8")
-    assert page.count(">Excel</a>") == 7 * len(archive.default_scopes(register, dt.date(2025, 5, 31)))
+    scopes = archive.default_scopes(register, dt.date(2025, 5, 31))
+    # a district: reports 1–2 for three periods, the licence check, two years' reports; a network and
+    # the city also the comparison for three periods
+    districts = sum(s.level == ScopeLevel.DISTRICT for s in scopes)
+    assert page.count(">Excel</a>") == 9 * districts + 12 * (len(scopes) - districts)
     assert "size: A4 landscape" in page
     assert overflow(page) == []
 
