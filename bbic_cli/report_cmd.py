@@ -3,16 +3,21 @@ Excel and `figures.csv`.
 
     bbic report --scope bromma --period 2025-T1 --out ut/
     bbic report --scope kommun --from 2025-01-01 --to 2025-03-31 --kind licens --format pdf --out ut/
+    bbic report --scope vasterort --kind jamforelse --period 2025-T2 --out ut/
+    bbic report --scope kommun --kind arsrapport --period 2025 --out ut/
 
-The DuckDB file is opened read-only (the pipeline may be loading meanwhile). A published report
-is disclosure-controlled together with every other scope of the municipality, as the archive
-publishes them, so the same cells are hidden wherever the report is made.
+The DuckDB file is opened read-only (the pipeline may be loading meanwhile). The figures come from
+`bbic_core.figures.produce_reports`, the same compute-and-disclose step the nightly marts use: a
+published report is disclosure-controlled together with every other scope of the municipality, as
+the archive publishes them, so the same cells are hidden wherever the report is made. The year's
+report is published by default (`--mode internal` for the committee's closed session).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import os
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -25,32 +30,31 @@ from bbic_core.documents.archive import (
     FORMATS,
     Document,
     RenderJob,
-    disclose,
-    hierarchy,
+    documents_of,
     render_document,
-    scope_names,
+    year_before_requests,
 )
-from bbic_core.documents.context import from_report_context
 from bbic_core.figures import (
     NoSnapshotError,
     Period,
     ReportKind,
+    ReportRequest,
+    ReportStore,
     Scope,
-    ScopeLevel,
-    compute_with_context,
-    default_scopes,
+    ScopeError,
     parse_period,
-    report_context,
+    produce_reports,
     standard_periods,
     write_figures_csv,
 )
-from bbic_core.figures.periods import period_label
+from bbic_core.figures.periods import months_period, period_label
 from bbic_core.register import Register, RegisterError, load_register
 
 EXIT_USAGE = 1
 DEFAULT_DB = "var/sample/data/bbic.duckdb"
 DEFAULT_REGISTER = "var/sample/register"
-KINDS = ("verksamhet", "klientgrupp", "licens")
+KINDS = ("verksamhet", "klientgrupp", "licens", "jamforelse", "arsrapport")
+ALL_KINDS = ("verksamhet", "klientgrupp", "licens")  # --kind all: the reports of one period
 
 
 def _usage(message: str) -> typer.Exit:
@@ -59,18 +63,12 @@ def _usage(message: str) -> typer.Exit:
 
 
 def resolve_scope(register: Register, text: str) -> Scope:
-    """`kommun` (or the municipality code), a network code or a district code."""
-    code = text.strip()
-    if code.lower() in ("kommun", "kommunen") or code == register.municipality.code:
-        return Scope(ScopeLevel.MUNICIPALITY, register.municipality.code)
-    if any(n.code == code for n in register.networks):
-        return Scope(ScopeLevel.NETWORK, code)
-    if any(d.code == code for d in register.districts):
-        return Scope(ScopeLevel.DISTRICT, code)
-    networks = ", ".join(n.code for n in register.networks) or "(inga)"
-    districts = ", ".join(d.code for d in register.districts)
-    raise _usage(f"unknown scope {text!r}: it is neither 'kommun', a network ({networks}) "
-                 f"nor a district ({districts})")
+    """`Scope.parse`'s grammar: `kommun` (or the municipality code), a network or district code, or
+    `kommun:<code>`, `natverk:<code>`, `stadsdel:<code>`."""
+    try:
+        return Scope.parse(text, register)
+    except ScopeError as exc:
+        raise _usage(str(exc)) from None
 
 
 def _date(text: str | None, option: str) -> dt.date | None:
@@ -105,6 +103,17 @@ def _file_stem(kind: ReportKind, scope: Scope, period: Period, as_of: dt.date) -
     return f"{kind.value}_{scope.code}_{period_label(period).replace('–', '_')}"
 
 
+def _year(period_text: str | None, start: dt.date | None, end: dt.date | None, as_of: dt.date) -> Period:
+    """The year's report covers one calendar year; default the latest year ended at A."""
+    if period_text is None and not (start or end):
+        return months_period(as_of.year - 1, 1, 12)
+    chosen = _period(period_text, start, end, as_of)
+    if chosen != months_period(chosen.start.year, 1, 12):
+        raise _usage("--kind arsrapport covers one calendar year: write --period 2025 (or the year's "
+                     "first and last day)")
+    return chosen
+
+
 def report(
     scope: Annotated[str, typer.Option("--scope", help="kommun, en nätverkskod eller en stadsdelskod")],
     out: Annotated[Path, typer.Option("--out", help="Mapp att skriva rapporterna i")],
@@ -114,10 +123,12 @@ def report(
         "--period", help="2025, 2025-H1, 2025-T2, 2025-Q1, 2025-05, 12m")] = None,
     as_of: Annotated[str | None, typer.Option(
         "--as-of", help="Uppgifter per / kontrolldag (standard: exportens)")] = None,
-    kind: Annotated[str, typer.Option("--kind", help="verksamhet, klientgrupp, licens eller all")] = "all",
+    kind: Annotated[str, typer.Option(
+        "--kind", help="verksamhet, klientgrupp, licens, jamforelse, arsrapport eller all")] = "all",
     formats: Annotated[str, typer.Option("--format", help="html,pdf,xlsx,csv")] = "html,pdf,xlsx,csv",
-    mode: Annotated[str, typer.Option(
-        "--mode", help="internal (exakta tal) eller published (röjandekontroll)")] = "internal",
+    mode: Annotated[str | None, typer.Option(
+        "--mode", help="internal (exakta tal) eller published (röjandekontroll); standard: internal, "
+                       "för årsrapporten published")] = None,
     db: Annotated[Path | None, typer.Option("--db", help="DuckDB-fil (standard: $BBIC_DUCKDB_PATH)")] = None,
     register_dir: Annotated[Path | None, typer.Option("--register", help="Registermapp ($BBIC_REGISTER_DIR)")
                             ] = None,
@@ -125,6 +136,8 @@ def report(
     """Ta fram rapporterna för en stadsdel, ett nätverk eller hela kommunen ur den senaste inläsningen."""
     kinds = _kinds(kind)
     chosen_formats = _formats(formats)
+    if mode is None:
+        mode = "published" if kinds == [ReportKind.ARSRAPPORT] else "internal"
     if mode not in ("internal", "published"):
         raise _usage(f"--mode {mode!r}: write internal or published")
     report_mode: Literal["internal", "published"] = "published" if mode == "published" else "internal"
@@ -174,7 +187,7 @@ def _open_snapshot(db_path: Path) -> duckdb.DuckDBPyConnection:
 
 def _kinds(kind: str) -> list[ReportKind]:
     if kind == "all":
-        return [ReportKind(k) for k in KINDS]
+        return [ReportKind(k) for k in ALL_KINDS]
     if kind not in KINDS:
         raise _usage(f"--kind {kind!r}: write one of {', '.join(KINDS)} or all")
     return [ReportKind(kind)]
@@ -195,27 +208,28 @@ def _compute(con: duckdb.DuckDBPyConnection, register: Register, target: Scope, 
 
     meta = snapshot_meta(con)
     a = as_of or meta.as_of
-    chosen = _period(period_text, _date(start, "--from"), _date(end, "--to"), a)
-    names = scope_names(register)
-    # Published: every scope of the day is computed, so that suppression holds across them.
-    scopes = [target] if mode == "internal" else default_scopes(register, a)
-    if target not in scopes:
-        scopes.append(target)
-    documents: list[Document] = []
+    first, last = _date(start, "--from"), _date(end, "--to")
+    requests: list[ReportRequest] = []
+    for kind in kinds:
+        if kind == ReportKind.LICENS:
+            requests.append(ReportRequest(kind, target, Period(a, a)))
+        elif kind == ReportKind.ARSRAPPORT:
+            requests.append(ReportRequest(kind, target, _year(period_text, first, last, a)))
+        else:
+            requests.append(ReportRequest(kind, target, _period(period_text, first, last, a)))
+    # one store: every report (and every scope a published report is suppressed with) computed once
+    store = ReportStore(con, register, as_of=a)
     with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
                   TimeElapsedColumn(), console=console, transient=True) as progress:
-        task = progress.add_task("Beräknar", total=len(scopes) * len(kinds))
-        for scope in scopes:
-            for kind in kinds:
-                rc = report_context(con, register, kind, scope, chosen, a)
-                figures = compute_with_context(con, register, rc, mode)
-                ctx = from_report_context(rc, mode=mode, names=names)
-                documents.append(Document(ctx, tuple(figures), scope.code, "",
-                                          file_stem=_file_stem(kind, scope, chosen, a)))
-                progress.advance(task)
-    if mode == "published":
-        documents = disclose(documents, lambda period_end: hierarchy(register, scopes, period_end), 5)
-    return [d for d in documents if d.ctx.scope == target]
+        task = progress.add_task("Beräknar", total=len(requests))
+        produced = []
+        for request in requests:
+            produced += produce_reports(con, register, [request], mode=mode, store=store)
+            progress.advance(task)
+        previous = produce_reports(con, register, year_before_requests(requests, a), mode=mode, store=store)
+    documents = documents_of(produced, previous, register, mode=mode, k=store.k, export_id=meta.export_id)
+    return [replace(doc, file_stem=_file_stem(doc.ctx.report, target, p.request.period, p.context.as_of))
+            for doc, p in zip(documents, produced, strict=True)]
 
 
 def _render(documents: list[Document], out: Path, formats: tuple[str, ...], console: Console) -> list[Path]:

@@ -6,6 +6,7 @@ import dagster as dg
 
 from pipelines.defs.landing.assets import landed_export
 from pipelines.defs.landing.sensors import LOAD_JOB, inbox_sensor
+from pipelines.defs.marts import checks as marts_checks
 from pipelines.defs.marts.assets import figures
 from pipelines.defs.reports import checks as report_checks
 from pipelines.defs.reports.assets import reports
@@ -23,6 +24,7 @@ ASSET_CHECKS = [
     validation_checks.staged_error_share,
     validation_checks.staged_warnings,
     snapshot_checks.snapshot_accounting,
+    marts_checks.figures_anomalies,
     report_checks.reports_complete,
     report_checks.reports_hold_no_personal_numbers,
 ]

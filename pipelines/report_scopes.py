@@ -13,19 +13,30 @@ if TYPE_CHECKING:
 def chosen_scopes(register: Register, as_of: dt.date, wanted: tuple[str, ...] | None) -> list[Scope]:
     """The municipality, every network and district in force at `as_of`; only `wanted` when given.
 
-    `wanted` holds scope strings (`kommun:0180`, `natverk:vasterort`, `stadsdel:bromma`) or bare codes;
-    an unknown one is an error, so that a typo in the configuration does not silently render nothing.
+    `wanted` holds scopes in `Scope.parse`'s grammar (`kommun:0180`, `natverk:vasterort`, `bromma`,
+    `kommun`, …); one that is unknown or not in force is an error, so that a typo in the configuration
+    does not silently render nothing.
     """
-    from bbic_core.figures import default_scopes
+    from bbic_core.figures import Scope, ScopeError, default_scopes
 
     scopes = default_scopes(register, as_of)
     if not wanted:
         return scopes
-    known = {str(s) for s in scopes} | {s.code for s in scopes}
-    unknown = [w for w in wanted if w not in known]
+    picked: set[Scope] = set()
+    unknown: list[str] = []
+    for text in wanted:
+        try:
+            scope = Scope.parse(text, register)
+        except ScopeError:
+            unknown.append(text)
+            continue
+        if scope in scopes:
+            picked.add(scope)
+        else:
+            unknown.append(text)
     if unknown:
         raise ValueError(
             f"BBIC_REPORT_SCOPES names unknown scopes: {', '.join(unknown)} "
             f"(known: {', '.join(sorted(str(s) for s in scopes))})"
         )
-    return [s for s in scopes if str(s) in wanted or s.code in wanted]
+    return [s for s in scopes if s in picked]

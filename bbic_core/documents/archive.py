@@ -30,29 +30,42 @@ from bbic_core.documents.excel import write_excel
 from bbic_core.documents.html import environment, render_html, stylesheet
 from bbic_core.figures import (
     Figure,
-    Period,
+    ProducedReport,
     ReportKind,
+    ReportRequest,
+    ReportStore,
     Scope,
     ScopeLevel,
-    compute_with_context,
     default_scopes,
-    report_context,
-    standard_periods,
+    produce_reports,
+    scope_hierarchy,
+    standard_requests,
     write_figures_csv,
 )
-from bbic_core.figures.disclosure import DEFAULT_K, apply_disclosure
+from bbic_core.figures.disclosure import DEFAULT_K
+from bbic_core.figures.jamforelse import year_before
+from bbic_core.figures.produce import CURRENT_YEAR, LICENCE_PERIOD_NAME
 from bbic_core.register import Register
 
+__all__ = ["DEFAULT_K", "default_scopes"]
+
+# The reports that state licence figures: withheld while the register does not parse.
+LICENCE_REPORTS = (ReportKind.LICENS, ReportKind.JAMFORELSE, ReportKind.ARSRAPPORT)
+
 FORMATS = ("html", "pdf", "xlsx", "csv")
-LICENCE_PERIOD_NAME = "kontrolldag"
 LATEST = "latest"
 PERIOD_LABELS: Mapping[str, str] = {
     "year_to_date": "Hittills i år",
     "previous_year": "Föregående år",
     "latest_tertial": "Senaste hela tertialet",
+    CURRENT_YEAR: "Innevarande år",
     LICENCE_PERIOD_NAME: "Kontrolldag",
 }
 FORMAT_LABELS: Mapping[str, str] = {"html": "Webbsida", "pdf": "PDF", "xlsx": "Excel", "csv": "CSV"}
+INDEX_REPORTS = (ReportKind.VERKSAMHET, ReportKind.KLIENTGRUPP, ReportKind.LICENS, ReportKind.JAMFORELSE,
+                 ReportKind.ARSRAPPORT)
+# Reports 1 and 2 show each key figure beside the same period one year earlier.
+WITH_YEAR_BEFORE = (ReportKind.VERKSAMHET, ReportKind.KLIENTGRUPP)
 
 
 @dataclass(frozen=True)
@@ -62,8 +75,11 @@ class Document:
     ctx: DocumentContext
     figures: tuple[Figure, ...]
     folder: str  # the scope's folder name
-    period_name: str  # year_to_date, previous_year, latest_tertial, kontrolldag
+    period_name: str  # year_to_date, previous_year, latest_tertial, current_year, kontrolldag
     file_stem: str = ""  # a name of its own (bbic report); by default `<report>_<period-name>`
+    # reports 1–2: the same report for P′ = [from − 12 months, t − 12 months] (same A), shown beside
+    # each key figure; not part of the document's own figures.csv rows
+    previous: tuple[Figure, ...] = ()
 
     @property
     def stem(self) -> str:
@@ -91,38 +107,64 @@ class IndexScope:
         return None
 
 
-ComputeFn = Callable[[ReportKind, Scope, Period], tuple[list[Figure], DocumentContext]]
-
-
 def render_standard_set(con: duckdb.DuckDBPyConnection, register: Register, reports_root: Path, *,
                         as_of: dt.date, export_id: str, formats: Sequence[str] = FORMATS,
                         mode: Mode = "internal", scopes: Iterable[Scope] | None = None, workers: int = 2,
                         k: int = DEFAULT_K, licence_withheld_reason: str | None = None) -> Path:
-    """Render the standard set of `as_of` under `reports_root`; returns `reports_root/<as-of>`.
+    """Compute and render the standard set of `as_of` under `reports_root`; returns `reports_root/<as-of>`.
 
-    For every scope (default: the municipality, every network and district in force on `as_of`):
-    `verksamhet` and `klientgrupp` for each of `standard_periods(as_of)`, and the licence check once,
-    as of D = `as_of`. Published mode applies disclosure control across all scopes of the day.
+    The set is `standard_requests` (reports 1–3 per scope and standard period, report 4 for the
+    municipality and each network, report 5 for the previous and current year) computed once by
+    `produce_reports`; published mode applies disclosure control across all scopes of the day.
 
     `licence_withheld_reason` (the register's error, `file:line: key: message`) withholds the
-    licence check (register.md: "only the licence report is withheld while the current register is
-    invalid"): no licence document or figure is written and the index says why in its place.
+    reports stating licence figures (register.md: "only the licence report is withheld while the
+    current register is invalid"); the index says why in their place.
     """
-    chosen = list(scopes) if scopes is not None else default_scopes(register, as_of)
-    names = scope_names(register)
-
-    def compute(kind: ReportKind, scope: Scope, period: Period) -> tuple[list[Figure], DocumentContext]:
-        rc = report_context(con, register, kind, scope, period, as_of)
-        figures = compute_with_context(con, register, rc, mode)
-        ctx = from_report_context(rc, mode=mode, names=names, k=k)
-        return figures, replace(ctx, export_id=export_id)
-
-    documents = compute_documents(compute, chosen, standard_periods(as_of), as_of,
-                                  licence=licence_withheld_reason is None)
-    if mode == "published":
-        documents = disclose(documents, lambda period_end: hierarchy(register, chosen, period_end), k)
+    documents = standard_documents(con, register, as_of=as_of, export_id=export_id, mode=mode, scopes=scopes,
+                                   k=k, licence=licence_withheld_reason is None)
     return write_report_set(documents, reports_root, as_of=as_of, export_id=export_id, formats=formats,
                             workers=workers, mode=mode, licence_withheld_reason=licence_withheld_reason)
+
+
+def standard_documents(con: duckdb.DuckDBPyConnection, register: Register, *, as_of: dt.date, export_id: str,
+                       mode: Mode = "internal", scopes: Iterable[Scope] | None = None, k: int = DEFAULT_K,
+                       licence: bool = True, store: ReportStore | None = None) -> list[Document]:
+    """The standard set's documents (figures in `mode`, each report computed once)."""
+    chosen = list(scopes) if scopes is not None else default_scopes(register, as_of)
+    store = store or ReportStore(con, register, as_of=as_of, k=k, published_scopes=chosen)
+    requests = standard_requests(register, as_of, chosen, licence=licence)
+    produced = produce_reports(con, register, requests, mode=mode, store=store)
+    previous = produce_reports(con, register, year_before_requests(requests, store.as_of), mode=mode,
+                               store=store)
+    return documents_of(produced, previous, register, mode=mode, k=k, export_id=export_id)
+
+
+def year_before_requests(requests: Iterable[ReportRequest], as_of: dt.date) -> list[ReportRequest]:
+    """For each report 1–2 request, the same report over `P′ = [from − 12 months, t − 12 months]`
+    with the same A (as D3.forandring compares)."""
+    return [ReportRequest(r.kind, r.scope, year_before(r.period, min(r.period.end, as_of)), r.name)
+            for r in requests if r.kind in WITH_YEAR_BEFORE]
+
+
+def documents_of(produced: Sequence[ProducedReport], previous: Sequence[ProducedReport], register: Register,
+                 *,
+                 mode: Mode, k: int, export_id: str) -> list[Document]:
+    """Documents from produced reports; `previous` holds the year-earlier reports 1–2 (any order)."""
+    names = scope_names(register)
+    levels = scope_levels(register)
+    earlier = {(p.request.kind, p.request.scope, p.request.name): p.figures for p in previous}
+    documents = []
+    for p in produced:
+        request = p.request
+        ctx = from_report_context(p.context, mode=mode, names=names, k=k,
+                                  period_name=PERIOD_LABELS.get(request.name, ""),
+                                  targets=register.settings.targets, levels=levels,
+                                  warning_days=register.settings.varning_dagar)
+        ctx = replace(ctx, export_id=export_id)
+        documents.append(Document(ctx, p.figures, scope_folder(request.scope), request.name,
+                                  previous=earlier.get((request.kind, request.scope, request.name), ())))
+    return documents
 
 
 def scope_names(register: Register) -> dict[str, str]:
@@ -132,75 +174,30 @@ def scope_names(register: Register) -> dict[str, str]:
     return names
 
 
+def scope_levels(register: Register) -> dict[str, ScopeLevel]:
+    levels = {d.code: ScopeLevel.DISTRICT for d in register.districts}
+    levels.update({n.code: ScopeLevel.NETWORK for n in register.networks})
+    levels[register.municipality.code] = ScopeLevel.MUNICIPALITY
+    return levels
+
+
 def scope_folder(scope: Scope) -> str:
     return scope.code
 
 
-def compute_documents(compute: ComputeFn, scopes: Sequence[Scope], periods: Mapping[str, Period],
-                      as_of: dt.date, *, licence: bool = True) -> list[Document]:
-    documents = []
-    for scope in scopes:
-        for period_name, period in periods.items():
-            for kind in (ReportKind.VERKSAMHET, ReportKind.KLIENTGRUPP):
-                figures, ctx = compute(kind, scope, period)
-                ctx = replace(ctx, period_name=PERIOD_LABELS.get(period_name, ""))
-                documents.append(Document(ctx, tuple(figures), scope_folder(scope), period_name))
-        if not licence:
-            continue
-        figures, ctx = compute(ReportKind.LICENS, scope, Period(as_of, as_of))
-        documents.append(Document(ctx, tuple(figures), scope_folder(scope), LICENCE_PERIOD_NAME))
-    return documents
-
-
 def hierarchy(register: Register, scopes: Sequence[Scope], period_end: dt.date) -> dict[str, list[str]]:
-    """Parent scope → child scopes among those published: a network holds its districts, the
-    municipality its networks and the districts in no network."""
-    present = {str(s) for s in scopes}
-    out: dict[str, list[str]] = {}
-    in_network: set[str] = set()
-    networks: list[str] = []
-    for scope in scopes:
-        if scope.level != ScopeLevel.NETWORK:
-            continue
-        members = register.districts_for_scope(scope, period_end)
-        in_network.update(members)
-        networks.append(str(scope))
-        out[str(scope)] = [str(Scope(ScopeLevel.DISTRICT, d)) for d in members]
-    for scope in scopes:
-        if scope.level == ScopeLevel.MUNICIPALITY:
-            loose = [str(Scope(ScopeLevel.DISTRICT, d.code)) for d in register.districts
-                     if d.code not in in_network]
-            out[str(scope)] = [*networks, *loose]
-    return {parent: children for parent, children in out.items()
-            if parent in present and children}
-
-
-def disclose(documents: Sequence[Document], hierarchy_at: Callable[[dt.date], Mapping[str, Sequence[str]]],
-             k: int) -> list[Document]:
-    """Disclosure control over every scope of each report and period at once."""
-    groups: dict[tuple[str, dt.date, dt.date], list[int]] = {}
-    for i, doc in enumerate(documents):
-        groups.setdefault((doc.ctx.report.value, doc.ctx.period.start, doc.ctx.period.end), []).append(i)
-    out = list(documents)
-    for (_, _, period_end), members in groups.items():
-        pooled = [f for i in members for f in documents[i].figures]
-        published = apply_disclosure(pooled, k, hierarchy=hierarchy_at(period_end))
-        by_scope: dict[str, list[Figure]] = {}
-        for figure in published:
-            by_scope.setdefault(figure.scope, []).append(figure)
-        for i in members:
-            doc = documents[i]
-            figures = tuple(by_scope.get(str(doc.ctx.scope), []))
-            out[i] = Document(doc.ctx, figures, doc.folder, doc.period_name, doc.file_stem)
-    return out
+    """Parent scope → child scopes among those published (`bbic_core.figures.scope_hierarchy`)."""
+    return scope_hierarchy(register, scopes, period_end)
 
 
 def render_document(job: RenderJob) -> list[str]:
     """Render one document in the requested formats (runs in a worker: figures only, no database)."""
     doc = job.document
     written = []
+    # the year-earlier figures ride along: each renderer selects the rows of its own period
+    figures = (*doc.figures, *doc.previous)
     if "html" in job.formats or "pdf" in job.formats:
-        page = render_html(doc.figures, doc.ctx)
+        page = render_html(figures, doc.ctx)
         if "html" in job.formats:
             (job.folder / f"{doc.stem}.html").write_text(page, encoding="utf-8")
             written.append(f"{doc.stem}.html")
@@ -210,7 +207,7 @@ def render_document(job: RenderJob) -> list[str]:
             render_pdf(page, job.folder / f"{doc.stem}.pdf")
             written.append(f"{doc.stem}.pdf")
     if "xlsx" in job.formats:
-        write_excel(doc.figures, doc.ctx, job.folder / f"{doc.stem}.xlsx")
+        write_excel(figures, doc.ctx, job.folder / f"{doc.stem}.xlsx")
         written.append(f"{doc.stem}.xlsx")
     return written
 
@@ -221,7 +218,7 @@ def write_report_set(documents: Sequence[Document], reports_root: Path, *, as_of
                      licence_withheld_reason: str | None = None) -> Path:
     """Write rendered documents, the per-scope `figures.csv` and the index; swap the set into place."""
     if licence_withheld_reason is not None:
-        documents = [d for d in documents if d.ctx.report != ReportKind.LICENS]
+        documents = [d for d in documents if d.ctx.report not in LICENCE_REPORTS]
     unknown = set(formats) - set(FORMATS)
     if unknown:
         raise ValueError(f"unknown formats: {', '.join(sorted(unknown))} (known: {', '.join(FORMATS)})")
@@ -343,7 +340,8 @@ def write_index(documents: Sequence[Document], folder: Path, *, as_of: dt.date, 
         mode_label=labels.MODE_LABELS[mode], groups=groups, period_names=period_names,
         period_labels=PERIOD_LABELS, periods=periods, formats=[f for f in formats if f != "csv"],
         format_labels=FORMAT_LABELS, csv="csv" in formats, report_titles=labels.REPORT_TITLES,
-        reports=[ReportKind.VERKSAMHET, ReportKind.KLIENTGRUPP, ReportKind.LICENS],
+        reports=[r for r in INDEX_REPORTS if any(d.ctx.report == r for d in documents)
+                 or (r == ReportKind.LICENS and notice)],
         licence_notice=notice,
     )
     (folder / "index.html").write_text(page, encoding="utf-8")

@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import pygal
 from pygal.style import Style
@@ -164,3 +165,62 @@ def sanitise_svg(svg: str, chart_id: str) -> str:
     svg = _NAMESPACE.sub("", svg)
     svg = _CHART_ID.sub(chart_id, svg)
     return svg.replace('xlink:href="', 'href="')
+
+
+# --- small multiples of the comparison (report 4, D2.trend) -----------------------------------------------
+
+# Colours a colour-blind reader tells apart (Okabe–Ito), the municipality in black; when a city's
+# fourteen districts are drawn they are thin grey lines behind the networks (shape, not colour).
+UNIT_COLOURS = ("#0072b2", "#d55e00", "#009e73", "#cc79a7", "#e69f00", "#56b4e9", "#7f4a00")
+MUNICIPALITY_COLOUR = "#111111"
+BACKGROUND_COLOUR = "#b5bcc4"
+TARGET_COLOUR = "#555555"
+TARGET_DASH = "7,5"
+
+
+@dataclass(frozen=True, slots=True)
+class TrendSeries:
+    name: str
+    values: list[float | None]
+    colour: str
+    width: float = 2.0
+
+
+@dataclass(frozen=True, slots=True)
+class TrendChart:
+    """One indicator over the tertials: a line per unit and the target as a dashed line."""
+
+    nyckeltal: str
+    title: str
+    labels: list[str]
+    series: list[TrendSeries]
+    share: bool  # a share: the axis runs 0–100 %
+    target: float | None = None
+    note: str = ""
+
+
+def render_trend(chart: TrendChart, chart_id: str) -> str:
+    """A small line chart (one of the small multiples) as an inline `<svg>`."""
+    colours = tuple(s.colour for s in chart.series) + ((TARGET_COLOUR,) if chart.target is not None else ())
+    config = _config(colours or (BLUE,), height=215)
+    # a third of the page's width: the type is set so it prints at about 6 pt
+    style = Style(colors=colours or (BLUE,), **{**_STYLE_ARGS, "label_font_size": 13,
+                                                "major_label_font_size": 13})
+    config.update(width=320, margin=6, dots_size=2.5, show_x_guides=False, allow_interruptions=True,
+                  style=style, x_label_rotation=-35)
+    plot = pygal.Line(**config)
+    plot.x_labels = chart.labels
+    values = [v for s in chart.series for v in s.values]
+    if chart.share:
+        plot.range = (0, 100)
+        plot.y_labels = list(range(0, 101, 20))
+        plot.value_formatter = lambda v: f"{v:.0f} %"
+    else:
+        top = [*values, chart.target]
+        _count_axis(plot, top)
+    for series in chart.series:
+        plot.add(series.name, series.values, stroke_style={"width": series.width})
+    if chart.target is not None:
+        plot.add("Mål", [chart.target] * len(chart.labels), show_dots=False,
+                 stroke_style={"width": 1.6, "dasharray": TARGET_DASH})
+    return sanitise_svg(str(plot.render(is_unicode=True)), chart_id)

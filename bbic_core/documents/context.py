@@ -2,19 +2,24 @@
 
 Renderers take a `DocumentContext` and a list of `Figure`, never the database, so that HTML,
 PDF and Excel cannot show anything `figures.csv` does not hold. `names` maps district and
-network codes to their names, for the licence report's sections and any `stadsdel=` breakdown.
+network codes to their names, for the licence report's sections and any `stadsdel=` or `enhet=`
+breakdown; `levels` says which of them are districts and networks (the comparison's units), and
+`targets` are the register's targets the comparison's trend charts draw as a line.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from bbic_core.documents import labels
 from bbic_core.figures.context import ReportContext
 from bbic_core.figures.model import Period, ReportKind, Scope, ScopeLevel
+
+if TYPE_CHECKING:
+    from bbic_core.register.targets import Target
 
 Mode = Literal["internal", "published"]
 
@@ -34,9 +39,19 @@ class DocumentContext:
     notes: tuple[str, ...] = ()  # extra lines for the header (e.g. staff data is current)
     k: int = 5  # the disclosure threshold a published document was made with
     unknown_user_records: int | None = None  # licence report: records in W naming an unknown user (V015)
+    targets: Mapping[str, Target] = field(default_factory=dict)  # settings.mal in force (report 4 and 5)
+    levels: Mapping[str, ScopeLevel] = field(default_factory=dict)  # code -> district, network, municipality
+    warning_days: int = 90  # settings.varning_dagar: the year's report lists trial licences ending sooner
+
+    @property
+    def preliminary(self) -> bool:
+        """The year's report of a year not yet ended at A (reports.md, report 5)."""
+        return self.report == ReportKind.ARSRAPPORT and self.as_of < self.period.end
 
     @property
     def title(self) -> str:
+        if self.report == ReportKind.ARSRAPPORT:
+            return f"{labels.REPORT_TITLES[self.report]} {self.period.end.year}"
         return labels.REPORT_TITLES[self.report]
 
     @property
@@ -62,10 +77,23 @@ class DocumentContext:
 
 
 def from_report_context(rc: ReportContext, *, mode: Mode = "internal", period_name: str = "",
-                        names: Mapping[str, str] | None = None, k: int = 5) -> DocumentContext:
+                        names: Mapping[str, str] | None = None, k: int = 5,
+                        targets: Mapping[str, Target] | None = None,
+                        levels: Mapping[str, ScopeLevel] | None = None,
+                        warning_days: int = 90) -> DocumentContext:
     """The header facts of a document from the figures library's context of the same report."""
     return DocumentContext(
         report=rc.kind, scope=rc.scope, scope_name=rc.scope_name, period=rc.period, as_of=rc.as_of,
         export_id=rc.export_id, mode=mode, quarantined_rows=rc.quarantined, period_name=period_name,
         names=dict(names or {}), notes=rc.notes, k=k, unknown_user_records=rc.unknown_user_records,
+        targets=dict(targets or {}), levels=dict(levels or {}), warning_days=warning_days,
     )
+
+
+def register_levels(districts: Iterable[str], networks: Iterable[str], municipality: str
+                    ) -> dict[str, ScopeLevel]:
+    """`levels` for a DocumentContext: each code of the register with its level."""
+    levels = {code: ScopeLevel.DISTRICT for code in districts}
+    levels.update({code: ScopeLevel.NETWORK for code in networks})
+    levels[municipality] = ScopeLevel.MUNICIPALITY
+    return levels

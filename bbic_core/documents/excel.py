@@ -18,10 +18,10 @@ import xlsxwriter
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from bbic_core.documents import labels
+from bbic_core.documents import comparison, labels
 from bbic_core.documents.context import DocumentContext
 from bbic_core.documents.licence_tables import build_licence
-from bbic_core.documents.tables import Cell, Row, Table, build_sections, make_cell, select
+from bbic_core.documents.tables import Cell, Row, Table, build_sections, earlier_figures, make_cell, select
 from bbic_core.figures.model import SUPPRESSED, Figure, ReportKind
 
 SHEET_NAME_MAX = 31
@@ -58,9 +58,12 @@ class _Formats:
         self.wrap = book.add_format({"text_wrap": True, "valign": "top"})
 
 
-def write_excel(figures: Sequence[Figure], ctx: DocumentContext, path: Path) -> None:
-    """The workbook of report `ctx.report` for `ctx.scope`, written to `path`."""
+def write_excel(figures: Sequence[Figure], ctx: DocumentContext, path: Path,
+                previous: Sequence[Figure] | None = None) -> None:
+    """The workbook of report `ctx.report` for `ctx.scope`, written to `path`; reports 1–2 with the
+    same period one year earlier beside each figure of a one-column table (see `render_html`)."""
     chosen = select(figures, ctx)
+    earlier = earlier_figures(figures, ctx, previous)
     book = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False, "strings_to_formulas": False,
                                            "strings_to_urls": False})
     book.set_properties({"title": f"{ctx.title} – {ctx.scope_name}", "subject": ctx.period_label,
@@ -70,8 +73,10 @@ def write_excel(figures: Sequence[Figure], ctx: DocumentContext, path: Path) -> 
     _facts_sheet(book.add_worksheet(sheet_name("Rapport", taken)), ctx, formats)
     if ctx.report == ReportKind.LICENS:
         tables = _licence_tables(chosen, ctx)
+    elif ctx.report in (ReportKind.JAMFORELSE, ReportKind.ARSRAPPORT):
+        tables = comparison.excel_tables(chosen, ctx)
     else:
-        tables = _follow_up_tables(chosen, ctx)
+        tables = _follow_up_tables(chosen, ctx, earlier)
     for table in tables:
         wanted = f"{table.measure} {table.sheet_hint}".strip() if table.measure else table.title
         _table_sheet(book.add_worksheet(sheet_name(wanted, taken)), table, formats)
@@ -89,6 +94,7 @@ def _facts_sheet(sheet: Worksheet, ctx: DocumentContext, f: _Formats) -> None:
         ("Uppgifter per", ctx.as_of.isoformat()),
         ("Export", ctx.export_id),
         ("Rapporttyp", ctx.mode_label),
+        *((("Preliminär", "Ja: året är inte slut, siffrorna kan ändras"),) if ctx.preliminary else ()),
         ("Rader i karantän", str(ctx.quarantined_rows)),
     ]
     if ctx.unknown_user_records is not None:
@@ -105,18 +111,21 @@ def _facts_sheet(sheet: Worksheet, ctx: DocumentContext, f: _Formats) -> None:
             sheet.write_string(i, 1, value, f.wrap)
 
 
-def _follow_up_tables(figures: Sequence[Figure], ctx: DocumentContext) -> list[Table]:
-    sections = build_sections(figures, ctx)
+def _follow_up_tables(figures: Sequence[Figure], ctx: DocumentContext,
+                      previous: Sequence[Figure] = ()) -> list[Table]:
+    sections = build_sections(figures, ctx, previous)
     key_rows: list[Row] = []
     tables: list[Table] = []
     for section in sections:
         for table in section.tables:
             if table.key_figures:
-                key_rows.extend(Row([section.title, *row.labels], row.cells, row.total) for row in table.rows)
+                key_rows.extend(Row([section.title, *row.labels], row.cells, row.total, before=row.before,
+                                    change=row.change) for row in table.rows)
             else:
                 tables.append(table)
     if key_rows:
-        tables.insert(0, Table("", "Nyckeltal", ["Måttgrupp", "Mått"], ["Värde"], key_rows, key_figures=True))
+        tables.insert(0, Table("", "Nyckeltal", ["Måttgrupp", "Mått"], ["Värde"], key_rows, key_figures=True,
+                               year_before=any(row.before is not None for row in key_rows)))
     return tables
 
 
@@ -174,12 +183,22 @@ def _table_sheet(sheet: Worksheet, table: Table, f: _Formats) -> None:
         sheet.set_column(c, c, 34 if c == len(table.label_headers) - 1 else 22)
     sheet.set_column(len(table.label_headers), len(headers) - 1, 13)
     sheet.freeze_panes(3, len(table.label_headers))
+    if table.year_before:
+        first = len(headers)
+        unit = f" ({table.change_unit})" if table.change_unit else ""
+        for c, header in enumerate(("Året innan", f"Förändring{unit}"), start=first):
+            sheet.write_string(2, c, header, f.header)
+        sheet.set_column(first, first + 1, 14)
     for r, row in enumerate(table.rows, start=3):
         for c, text in enumerate(row.labels):
             sheet.write_string(r, c, text, f.total_label if row.total else f.text)
         for offset, (_, source, part) in enumerate(columns):
             cell = row.cells[source] if source < len(row.cells) else None
             _write_cell(sheet, r, len(table.label_headers) + offset, cell, part, row.total, f)
+        if table.year_before and row.before is not None:
+            _write_cell(sheet, r, len(headers), row.before, "value", row.total, f)
+            change = Cell(row.before.measure, row.before.unit, row.change, text=row.change)
+            _write_cell(sheet, r, len(headers) + 1, change, "value", row.total, f)
     if table.grand_total is not None:
         # above the header, not under a column: the total belongs to no single column
         sheet.write_string(1, 0, "Totalt", f.total_label)

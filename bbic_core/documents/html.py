@@ -15,12 +15,21 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
 import report_templates
-from bbic_core.documents import labels
-from bbic_core.documents.charts import render_chart
+from bbic_core.documents import comparison, labels
+from bbic_core.documents.charts import render_chart, render_trend
 from bbic_core.documents.context import DocumentContext
 from bbic_core.documents.licence_tables import REQUIREMENT_ORDER, LicenceDocument, build_licence, status_mark
-from bbic_core.documents.tables import Section, Table, build_sections, make_cell, select
-from bbic_core.figures.model import Figure, ReportKind, ScopeLevel
+from bbic_core.documents.tables import (
+    Section,
+    Table,
+    build_sections,
+    earlier_figures,
+    make_cell,
+    select,
+    written_change,
+    year_before,
+)
+from bbic_core.figures.model import Figure, Period, ReportKind, ScopeLevel
 
 TEMPLATE_DIR = Path(report_templates.__file__).resolve().parent
 
@@ -28,6 +37,8 @@ TEMPLATES = {
     ReportKind.VERKSAMHET: "verksamhet.html.j2",
     ReportKind.KLIENTGRUPP: "klientgrupp.html.j2",
     ReportKind.LICENS: "licens.html.j2",
+    ReportKind.JAMFORELSE: "jamforelse.html.j2",
+    ReportKind.ARSRAPPORT: "arsrapport.html.j2",
 }
 
 # The summary box: the figures a reader looks for first (measure, label in the box).
@@ -57,6 +68,7 @@ class SummaryItem:
     text: str
     basis: str = ""
     status: str = ""  # a requirement status code, for its colour and mark
+    before: str = ""  # "året innan 12 (+3)": the same figure one year earlier and the change
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +116,7 @@ def environment() -> Environment:
         lstrip_blocks=True,
     )
     env.globals["mark"] = status_mark
+    env.filters["signed"] = labels.signed
     return env
 
 
@@ -112,25 +125,48 @@ def stylesheet() -> str:
     return (TEMPLATE_DIR / "print.css").read_text(encoding="utf-8")
 
 
-def render_html(figures: Sequence[Figure], ctx: DocumentContext) -> str:
-    """The report `ctx.report` for `ctx.scope` as one self-contained HTML page."""
+def render_html(figures: Sequence[Figure], ctx: DocumentContext,
+                previous: Sequence[Figure] | None = None) -> str:
+    """The report `ctx.report` for `ctx.scope` as one self-contained HTML page.
+
+    Reports 1–2 show beside each figure of a one-column table the same figure one year earlier
+    (`previous`: the same report over P′ with the same A; when None, the rows of P′ among `figures`),
+    and the change; without such figures the column is not shown."""
     chosen = select(figures, ctx)
+    earlier = earlier_figures(figures, ctx, previous)
     values: dict[str, object] = {
+        "previous_period": _period_text(year_before(ctx)) if earlier else "",
         "ctx": ctx,
         "css": Markup(stylesheet()),  # our own file, not user data: inlined as it stands
         "k": ctx.k,
         "quarantined_text": _quarantined_text(ctx.quarantined_rows),
     }
-    if ctx.report == ReportKind.LICENS:
+    if ctx.report in (ReportKind.JAMFORELSE, ReportKind.ARSRAPPORT):
+        doc = comparison.build_comparison(chosen, ctx)
+        values["doc"] = doc
+        values["trend_charts"] = [
+            RenderedChart(Markup(render_trend(chart, f"trend-{n}")), chart.title, chart.note)
+            for n, chart in enumerate(doc.trends, start=1)]
+        values["statuses"] = [(s, comparison.STATUS_MARKS[s], comparison.STATUS_WORDS[s],
+                               comparison.STATUS_MEANING[s]) for s in comparison.STATUS_WORDS]
+        values["anomaly_mark"] = comparison.ANOMALY_MARK
+        year = ctx.period.end.year
+        yearly = ctx.report == ReportKind.ARSRAPPORT
+        values["before_label"] = str(year - 1) if yearly else "Året innan"
+        values["now_label"] = str(year) if yearly else "Perioden"
+        values["licence_day"] = labels.format_date_sv(min(ctx.period.end, ctx.as_of))
+        values["requirements"] = [(code, text) for code, text in labels.REQUIREMENTS.items()
+                                  if code != labels.ALL]
+    elif ctx.report == ReportKind.LICENS:
         licence = build_licence(chosen, ctx)
         values["licence"] = licence
         values["summary"] = licence_summary(licence, ctx)
         values["requirements"] = [(code, text) for code, text in labels.REQUIREMENTS.items()
                                   if code != labels.ALL]
     else:
-        sections = build_sections(chosen, ctx)
+        sections = build_sections(chosen, ctx, earlier)
         values["sections"] = _render_charts(sections)
-        values["summary"] = summary_items(chosen, ctx.report)
+        values["summary"] = summary_items(chosen, ctx.report, earlier)
     return environment().get_template(TEMPLATES[ctx.report]).render(**values)
 
 
@@ -160,14 +196,24 @@ def _total_figure(figures: Sequence[Figure], measure: str) -> Figure | None:
     return None
 
 
-def summary_items(figures: Sequence[Figure], report: ReportKind) -> list[SummaryItem]:
+def _period_text(period: Period) -> str:
+    return labels.format_period_sv(period.start, period.end)
+
+
+def summary_items(figures: Sequence[Figure], report: ReportKind,
+                  previous: Sequence[Figure] = ()) -> list[SummaryItem]:
     items = []
     for measure, label in SUMMARY_MEASURES.get(report, ()):
         figure = _total_figure(figures, measure)
         if figure is None:
             continue
         cell = make_cell(figure)
-        items.append(SummaryItem(label, cell.text, cell.basis))
+        before = _total_figure(previous, measure)
+        earlier = ""
+        if before is not None:
+            change = labels.signed(written_change(figure.value, before.value))
+            earlier = f"året innan {make_cell(before).text} ({change})"
+        items.append(SummaryItem(label, cell.text, cell.basis, before=earlier))
     return items
 
 

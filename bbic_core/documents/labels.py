@@ -29,6 +29,8 @@ REPORT_TITLES: Mapping[str, str] = {
     ReportKind.VERKSAMHET: "Verksamhetsuppföljning",
     ReportKind.KLIENTGRUPP: "Klientgruppen",
     ReportKind.LICENS: "Licenskontroll",
+    ReportKind.JAMFORELSE: "Jämförelse",
+    ReportKind.ARSRAPPORT: "Årsrapport till nämnden",
 }
 
 SCOPE_LEVEL_LABELS: Mapping[str, str] = {
@@ -262,6 +264,24 @@ def triangle_side(version: str, area: str) -> str:
     return ""
 
 
+def area_rank(version: str, area: str) -> tuple[int, int]:
+    """Where a triangle area stands in the needs profile: its version's sides in their order (the
+    child, the parents' capacity, family and environment), then the area's place in that version's
+    list. The areas of both versions share one code list, where the 2016 areas come after all the
+    2006 ones; ordered by it, a 2016 profile would take each side twice."""
+    versions = {"2006": codes.TRIANGEL_OMRADE_2006, "2016": codes.TRIANGEL_OMRADE_2016}
+    code_list = versions.get(version) or codes.TRIANGEL_OMRADE_ALLA
+    values = code_list.values()
+    if area not in values:
+        return len(values), 0
+    sides: list[str] = []
+    for code in code_list.codes:
+        if code.side not in sides:
+            sides.append(code.side or "")
+    found = code_list.by_code[area]
+    return sides.index(found.side or ""), values.index(area)
+
+
 def value_label(measure: str, value: str, sub: str | None = None) -> str:
     """A text value in words: a licence type, a requirement status, J/N; dates and numbers as they stand."""
     if measure in _VALUE_LISTS and sub is None:
@@ -307,6 +327,21 @@ def _group_thousands(digits: str) -> str:
         groups.insert(0, digits[-3:])
         digits = digits[:-3]
     return NBSP.join(groups)
+
+
+MINUS = "\u2212"  # a real minus sign: a hyphen is too short beside figures
+
+
+def signed(change: str) -> str:
+    """A change as a reader takes it: `-3.5` → `−3,5`, `12` → `+12`, `0.0` → `0,0`; `..` stays,
+    empty → `–`."""
+    if change in ("", SUPPRESSED):
+        return change or "–"
+    text = format_number_sv(change.lstrip("-"))
+    if change.startswith("-"):
+        return MINUS + text
+    number = parse_number(change)
+    return text if not number else "+" + text
 
 
 def format_date_sv(d: dt.date) -> str:

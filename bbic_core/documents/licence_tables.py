@@ -83,7 +83,7 @@ def build_licence(figures: Sequence[Figure], ctx: DocumentContext) -> LicenceDoc
         else:
             scope_rows.append(Row([_fact_label(figure.measure, dict(pairs))], [make_cell(figure)]))
     districts = [_district(code, rows, ctx.names) for code, rows in by_district.items()]
-    summary = _summary(districts) if len(districts) > 1 or ctx.scope.level != "stadsdel" else None
+    summary = summary_table(districts) if len(districts) > 1 or ctx.scope.level != "stadsdel" else None
     scope_facts = (Table("", "Uppgifter för hela urvalet", ["Uppgift"], ["Värde"], scope_rows)
                    if scope_rows else None)
     return LicenceDocument(summary, districts, scope_facts)
@@ -104,9 +104,9 @@ def _district(code: str, rows: Sequence[tuple[list[tuple[str, str]], Figure]],
     list_items: dict[tuple[str, str], list[str]] = {}
     for pairs, figure in rows:
         values = dict(pairs)
-        if figure.measure == "C.krav":
+        if figure.measure == "C.krav":  # its own table (R1–R5), never among the facts
             requirement_cells[values.get("krav", labels.ALL)] = figure
-        if figure.measure == "C1.provolicens_slut":
+        elif figure.measure == "C1.provolicens_slut":
             trial[values.get("uppgift", "slut")] = figure.value
         elif figure.measure == "C5.formular" and "dokument" in values:
             form_rows.append(Row([labels.breakdown_value_label("dokument", values["dokument"])],
@@ -136,7 +136,8 @@ def _district(code: str, rows: Sequence[tuple[list[tuple[str, str]], Figure]],
     return DistrictLicence(code, name, requirements, facts, forms, lists, trial_licence, statuses)
 
 
-def _summary(districts: Sequence[DistrictLicence]) -> Table:
+def summary_table(districts: Sequence[DistrictLicence]) -> Table:
+    """C.krav per district: R1–R5 and all of them, one row per district."""
     shown = {row.labels[0] for d in districts for row in d.requirements.rows}
     present = [r for r in REQUIREMENT_ORDER if labels.REQUIREMENTS.get(r) in shown]
     rows = []

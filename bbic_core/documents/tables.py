@@ -11,11 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Literal
 
+from bbic_core.dates import add_months
 from bbic_core.documents import labels
 from bbic_core.documents.context import DocumentContext
-from bbic_core.figures.model import SUPPRESSED, Figure, ReportKind
+from bbic_core.figures.model import SUPPRESSED, Figure, Period, ReportKind
 
 Unit = Literal["antal", "procent", "dagar", "text"]
 
@@ -36,6 +38,7 @@ class Cell:
     denominator: str = ""
     text: str = ""
     basis: str = ""
+    figure_key: tuple[str, str] | None = None  # (measure, breakdown) of the figure it shows
 
     @property
     def suppressed(self) -> bool:
@@ -52,6 +55,8 @@ class Row:
     cells: list[Cell | None]  # None: the combination does not occur (e.g. a pair of B4.placeringar)
     total: bool = False
     repeat: list[bool] = field(default_factory=list)  # label equal to the row above (blanked in print)
+    before: Cell | None = None  # the same figure one year earlier (reports 1–2), when given
+    change: str = ""  # this figure minus `before`, both as written ("-3.5", "12", "..", "")
 
     def shown(self, i: int) -> str:
         """The i-th label as printed: blank under an equal label of the row above."""
@@ -70,6 +75,17 @@ class Table:
     header_titles: list[str] = field(default_factory=list)  # a shortened value header's full label
     notes: list[str] = field(default_factory=list)  # footnotes printed under the table
     grand_total: Cell | None = None  # a cross-table without margins: its total, shown on a line of its own
+    year_before: bool = False  # a column with the same period one year earlier and the change
+
+    @property
+    def change_unit(self) -> str:
+        """What the change column counts in, for its header."""
+        units = {row.cells[0].unit for row in self.rows if row.cells and row.cells[0] is not None}
+        if units == {"procent"}:
+            return "procentenheter"
+        if units == {"dagar"}:
+            return "dagar"
+        return ""
 
     def header_title(self, i: int) -> str:
         return self.header_titles[i] if i < len(self.header_titles) else ""
@@ -149,7 +165,8 @@ def make_cell(figure: Figure, sub: str | None = None) -> Cell:
                  f"{labels.format_number_sv(figure.denominator)}")
     elif unit == "dagar" and figure.denominator not in ("", "0", SUPPRESSED):
         basis = f"n = {labels.format_number_sv(figure.denominator)}"
-    return Cell(figure.measure, unit, value, figure.numerator, figure.denominator, text, basis)
+    return Cell(figure.measure, unit, value, figure.numerator, figure.denominator, text, basis,
+                (figure.measure, figure.breakdown))
 
 
 # --- selecting a document's figures ---------------------------------------------------------------------
@@ -158,14 +175,76 @@ def scope_matches(figure_scope: str, ctx: DocumentContext) -> bool:
     return figure_scope in (str(ctx.scope), ctx.scope.code)
 
 
+def year_before(ctx: DocumentContext) -> Period:
+    """`P′ = [from − 12 months, t − 12 months]`, t = min(to, A): the same period one year earlier, as
+    D3.forandring (reports.md, report 4) takes it, so the two documents agree."""
+    t = min(ctx.period.end, ctx.as_of)
+    return Period(add_months(ctx.period.start, -12), add_months(t, -12))
+
+
+def select_previous(figures: Iterable[Figure], ctx: DocumentContext) -> list[Figure]:
+    """The same report's figures for the period one year earlier, among `figures`."""
+    if ctx.report not in (ReportKind.VERKSAMHET, ReportKind.KLIENTGRUPP):
+        return []
+    earlier = year_before(ctx)
+    return [f for f in figures if f.report == ctx.report.value and scope_matches(f.scope, ctx)
+            and (f.period_from, f.period_to) == (earlier.start, earlier.end)
+            and (earlier.start, earlier.end) != (ctx.period.start, ctx.period.end)]
+
+
+def earlier_figures(figures: Sequence[Figure], ctx: DocumentContext,
+                    previous: Sequence[Figure] | None) -> list[Figure]:
+    """The figures of the same report one year earlier: `previous` (of this report and scope), else
+    those among `figures` whose period is P′."""
+    if previous is None:
+        return select_previous(figures, ctx)
+    if ctx.report not in (ReportKind.VERKSAMHET, ReportKind.KLIENTGRUPP):
+        return []
+    return [f for f in previous if f.report == ctx.report.value and scope_matches(f.scope, ctx)]
+
+
+def written_change(now: str, before: str) -> str:
+    """`now − before` as both are written: one decimal when they have one, `..` when either is
+    hidden, empty when either is empty (as D3.forandring)."""
+    if SUPPRESSED in (now, before):
+        return SUPPRESSED
+    a, b = labels.parse_number(now), labels.parse_number(before)
+    if a is None or b is None:
+        return ""
+    diff = Decimal(now) - Decimal(before)
+    text = f"{diff:.1f}" if "." in now or "." in before else str(diff)
+    return "0.0" if text == "-0.0" else text
+
+
+def add_year_before(tables: Iterable[Table], previous: Sequence[Figure]) -> None:
+    """Give every one-column table the column of the same figure one year earlier (and the change)."""
+    earlier = {(f.measure, f.breakdown): f for f in previous}
+    for table in tables:
+        if len(table.value_headers) != 1:
+            continue
+        found = False
+        for row in table.rows:
+            cell = row.cells[0] if row.cells else None
+            if cell is None or cell.figure_key is None:
+                continue
+            before = earlier.get(cell.figure_key)
+            if before is None:
+                continue
+            found = True
+            row.before = make_cell(before)
+            row.change = written_change(cell.value, before.value)
+        table.year_before = found
+
+
 def select(figures: Iterable[Figure], ctx: DocumentContext) -> list[Figure]:
     """The figures of this document: its report and scope, and (outside the licence report) its period."""
     chosen = []
     for figure in figures:
         if figure.report != ctx.report.value or not scope_matches(figure.scope, ctx):
             continue
-        if ctx.report != ReportKind.LICENS and (figure.period_from, figure.period_to) != (
-                ctx.period.start, ctx.period.end):
+        # the licence check has its own window W, and the year's report holds its rows (with W) too
+        if ctx.report not in (ReportKind.LICENS, ReportKind.ARSRAPPORT) and (
+                figure.period_from, figure.period_to) != (ctx.period.start, ctx.period.end):
             continue
         chosen.append(figure)
     return chosen
@@ -179,8 +258,17 @@ def _group_sort_key(group: str) -> tuple[str, int]:
 
 # --- tables of the two follow-up reports -------------------------------------------------------------
 
-def build_sections(figures: Sequence[Figure], ctx: DocumentContext) -> list[Section]:
-    """Sections for `verksamhet` and `klientgrupp`: one per measure group, in spec order."""
+def build_sections(figures: Sequence[Figure], ctx: DocumentContext,
+                   previous: Sequence[Figure] = ()) -> list[Section]:
+    """Sections for `verksamhet` and `klientgrupp`: one per measure group, in spec order; with
+    `previous` (the same report one year earlier) each one-column table shows that year too."""
+    sections = _sections(figures, ctx)
+    if previous:
+        add_year_before((t for section in sections for t in section.tables), previous)
+    return sections
+
+
+def _sections(figures: Sequence[Figure], ctx: DocumentContext) -> list[Section]:
     by_measure: dict[str, list[Figure]] = {}
     for figure in figures:
         by_measure.setdefault(figure.measure, []).append(figure)
@@ -272,8 +360,16 @@ def measure_tables(measure: str, parsed: Sequence[tuple[tuple[tuple[str, str], .
 
 def _row_sort(keys: Sequence[str], orders: Mapping[str, list[str]]
               ) -> Callable[[Mapping[str, str]], tuple[int, ...]]:
+    """Rows in the order of each dimension's values; a triangle area by its version's sides and list
+    (B3: version, side, area), so that a side's areas stay together."""
     def key(values: Mapping[str, str]) -> tuple[int, ...]:
-        return tuple(orders[k].index(values[k]) for k in keys)
+        out: list[int] = []
+        for k in keys:
+            if k == "omrade" and values[k] != labels.ALL:
+                out.extend((0, *labels.area_rank(values.get("version", ""), values[k])))
+            else:
+                out.extend((1 if k == "omrade" else 0, orders[k].index(values[k]), 0))
+        return tuple(out)
     return key
 
 
@@ -393,6 +489,7 @@ def chart_data(measure: str, parsed: Sequence[tuple[tuple[tuple[str, str], ...],
                 continue
             versions.setdefault(values.get("version", ""), []).append((values["omrade"], figure))
         for version, points in versions.items():
+            points.sort(key=_by_area(version))
             version_label = labels.breakdown_value_label("version", version) if version else ""
             charts.append(ChartData(
                 measure, f"Behovsprofil, {version_label}" if version_label else "Behovsprofil",
@@ -401,6 +498,12 @@ def chart_data(measure: str, parsed: Sequence[tuple[tuple[tuple[str, str], ...],
                 _suppressed_note(f for _, f in points)))
         return charts
     return []
+
+
+def _by_area(version: str) -> Callable[[tuple[str, Figure]], tuple[int, int]]:
+    def key(point: tuple[str, Figure]) -> tuple[int, int]:
+        return labels.area_rank(version, point[0])
+    return key
 
 
 def beyond_four_months(bucket: str) -> bool:

@@ -1,10 +1,12 @@
 """Every measure of the three reports (reports.md), computed set-based in DuckDB over the snapshot.
 
 `compute_report` gives the `Figure` rows of one report, scope and period exactly as `figures.csv`
-holds them; `write_figures_csv`/`read_figures_csv` move them to and from that file.
+holds them; `produce_reports` is the one compute-and-disclose step for many reports at once (the
+command line, the nightly marts and the documents use it); `write_figures_csv`/`read_figures_csv`
+move figures to and from that file.
 """
 
-from bbic_core.figures.compute import compute_all, compute_report, compute_with_context, default_scopes
+from bbic_core.figures.compute import compute_all, compute_report, compute_with_context
 from bbic_core.figures.context import NoSnapshotError, ReportContext, report_context
 from bbic_core.figures.figures_csv import read_figures_csv, write_figures_csv
 from bbic_core.figures.measures import BY_ID, MEASURES, Measure
@@ -15,10 +17,14 @@ from bbic_core.figures.model import (
     Period,
     ReportKind,
     Scope,
+    ScopeError,
     ScopeLevel,
 )
 from bbic_core.figures.periods import parse_period, standard_periods
+from bbic_core.figures.produce import ProducedReport, ReportRequest, produce_reports, standard_requests
+from bbic_core.figures.published import default_scopes, scope_hierarchy
 from bbic_core.figures.schema import create_snapshot_schema
+from bbic_core.figures.store import ReportStore
 
 __all__ = [
     "BY_ID",
@@ -29,9 +35,13 @@ __all__ = [
     "Measure",
     "NoSnapshotError",
     "Period",
+    "ProducedReport",
     "ReportContext",
     "ReportKind",
+    "ReportRequest",
+    "ReportStore",
     "Scope",
+    "ScopeError",
     "ScopeLevel",
     "compute_all",
     "compute_report",
@@ -39,8 +49,11 @@ __all__ = [
     "create_snapshot_schema",
     "default_scopes",
     "parse_period",
+    "produce_reports",
     "read_figures_csv",
     "report_context",
+    "scope_hierarchy",
     "standard_periods",
+    "standard_requests",
     "write_figures_csv",
 ]

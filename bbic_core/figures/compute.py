@@ -1,4 +1,4 @@
-"""The entry points: one report for one scope and period, or every report the pipeline publishes."""
+"""The entry points: one report for one scope and period, or every report of several scopes."""
 
 from __future__ import annotations
 
@@ -7,56 +7,61 @@ from collections.abc import Iterable, Mapping
 
 import duckdb
 
-from bbic_core.figures.context import ReportContext, report_context, snapshot_meta
-from bbic_core.figures.klientgrupp import compute_klientgrupp
-from bbic_core.figures.licens import Mode, compute_licens
-from bbic_core.figures.model import Figure, Period, ReportKind, Scope, ScopeLevel
+from bbic_core.figures.context import ReportContext, snapshot_meta
+from bbic_core.figures.disclosure import DEFAULT_K
+from bbic_core.figures.licens import Mode
+from bbic_core.figures.model import Figure, Period, ReportKind, Scope
 from bbic_core.figures.periods import standard_periods
-from bbic_core.figures.verksamhet import compute_verksamhet
+from bbic_core.figures.produce import ReportRequest, produce_reports
+from bbic_core.figures.published import default_scopes
+from bbic_core.figures.store import ReportStore
 from bbic_core.register import Register
+
+__all__ = ["compute_all", "compute_report", "compute_with_context", "default_scopes"]
 
 
 def compute_report(con: duckdb.DuckDBPyConnection, register: Register, kind: ReportKind | str, scope: Scope,
-                   period: Period, as_of: dt.date | None = None, mode: Mode = "internal") -> list[Figure]:
-    """The figures of one report, exactly as `figures.csv` holds them (exact values: disclosure control
-    is applied afterwards). `as_of` overrides the export's as-of date A; for the licence report it is
-    the check date D and `period` is not used (the window is W). `mode` = "published" leaves the user
-    ids out of C4.utan_utbildning."""
+                   period: Period, as_of: dt.date | None = None, mode: Mode = "internal",
+                   k: int = DEFAULT_K) -> list[Figure]:
+    """The figures of one report, exactly as `figures.csv` holds them. `as_of` overrides the export's
+    as-of date A; for the licence report it is the check date D and `period` is not used (the window is
+    W). `mode` = "published" applies disclosure control (reports 1, 2, 4, 5: together with every scope
+    in force on A, as the archive publishes them) and leaves the licence check's user ids out."""
     kind = ReportKind(kind)
-    ctx = report_context(con, register, kind, scope, period, as_of)
-    return compute_with_context(con, register, ctx, mode)
+    if kind == ReportKind.LICENS:
+        d = as_of or snapshot_meta(con).as_of
+        request = ReportRequest(kind, scope, Period(d, d))
+    else:
+        request = ReportRequest(kind, scope, period)
+    (produced,) = produce_reports(con, register, [request], mode=mode, as_of=as_of, k=k)
+    return list(produced.figures)
 
 
 def compute_with_context(con: duckdb.DuckDBPyConnection, register: Register, ctx: ReportContext,
                          mode: Mode = "internal") -> list[Figure]:
-    """As `compute_report`, for a context already resolved (the documents show both)."""
-    if ctx.kind == ReportKind.VERKSAMHET:
-        return compute_verksamhet(con, ctx).figures
-    if ctx.kind == ReportKind.KLIENTGRUPP:
-        return compute_klientgrupp(con, ctx).figures
-    return compute_licens(con, register, ctx, mode).figures
-
-
-def default_scopes(register: Register, on: dt.date) -> list[Scope]:
-    """The municipality, every network and every district in force on `on`."""
-    scopes = [Scope(ScopeLevel.MUNICIPALITY, register.municipality.code)]
-    scopes += [Scope(ScopeLevel.NETWORK, n.code) for n in register.networks if n.in_force(on)]
-    scopes += [Scope(ScopeLevel.DISTRICT, d.code) for d in register.districts_in_force(on)]
-    return scopes
+    """As `compute_report`, for a context already resolved (exact figures of reports 1–3)."""
+    store = ReportStore(con, register, as_of=ctx.export_as_of)
+    if ctx.kind == ReportKind.LICENS:
+        return store.internal(ctx.kind, ctx.scope, ctx.period, as_of=ctx.as_of, mode=mode)
+    if ctx.kind in (ReportKind.VERKSAMHET, ReportKind.KLIENTGRUPP):
+        return store.internal(ctx.kind, ctx.scope, ctx.period, as_of=ctx.as_of)
+    return compute_report(con, register, ctx.kind, ctx.scope, ctx.period, ctx.as_of, mode)
 
 
 def compute_all(con: duckdb.DuckDBPyConnection, register: Register, scopes: Iterable[Scope] | None = None,
                 periods: Mapping[str, Period] | None = None, as_of: dt.date | None = None,
                 mode: Mode = "internal") -> list[Figure]:
-    """Every report for every scope: verksamhet and klientgrupp for each period (default: the standard
+    """Reports 1–3 for every scope: verksamhet and klientgrupp for each period (default: the standard
     periods of A), the licence check once per scope as of D = A (or `as_of`)."""
     a = as_of or snapshot_meta(con).as_of
     chosen_scopes = list(scopes) if scopes is not None else default_scopes(register, a)
     chosen_periods = periods if periods is not None else standard_periods(a)
-    figures: list[Figure] = []
+    requests: list[ReportRequest] = []
     for scope in chosen_scopes:
         for period in chosen_periods.values():
-            for kind in (ReportKind.VERKSAMHET, ReportKind.KLIENTGRUPP):
-                figures += compute_report(con, register, kind, scope, period, as_of, mode)
-        figures += compute_report(con, register, ReportKind.LICENS, scope, Period(a, a), as_of, mode)
-    return figures
+            requests += [ReportRequest(kind, scope, period) for kind in (ReportKind.VERKSAMHET,
+                                                                          ReportKind.KLIENTGRUPP)]
+        requests.append(ReportRequest(ReportKind.LICENS, scope, Period(a, a)))
+    produced = produce_reports(con, register, requests, mode=mode, as_of=as_of,
+                               published_scopes=chosen_scopes)
+    return [f for p in produced for f in p.figures]

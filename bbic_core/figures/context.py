@@ -25,6 +25,9 @@ FILES_READ: dict[ReportKind, tuple[str, ...]] = {
     ReportKind.VERKSAMHET: ("aktualisering", "utredning", "insats", "dokument"),
     ReportKind.KLIENTGRUPP: ("barn", "aktualisering", "utredning", "utredning_bedomning", "insats"),
     ReportKind.LICENS: ("aktualisering", "utredning", "insats", "dokument", "personal"),
+    # report 4 reads reports 1 and 3; report 5 also counts every quarantined row (E1.karantan)
+    ReportKind.JAMFORELSE: ("aktualisering", "utredning", "insats", "dokument", "personal"),
+    ReportKind.ARSRAPPORT: tuple(spec.table for spec in contract.FILES),
 }
 
 NOTE_STAFF_NO_HISTORY = (

@@ -38,6 +38,8 @@ class Measure:
 _V = ReportKind.VERKSAMHET
 _K = ReportKind.KLIENTGRUPP
 _L = ReportKind.LICENS
+_J = ReportKind.JAMFORELSE
+_Y = ReportKind.ARSRAPPORT
 
 MEASURES: tuple[Measure, ...] = (
     # Report 1: verksamhetsuppföljning
@@ -98,6 +100,16 @@ MEASURES: tuple[Measure, ...] = (
     Measure("C7.utbildningsbehov", _L, "Behov av grundutbildning", "count",
             (("stadsdel",), ("stadsdel", "uppgift"))),
     Measure("C.krav", _L, "Licenskrav", "code", (("stadsdel", "krav"),)),
+    # Report 4: jämförelse (a D1/D2/D3.forandring value has the unit of its nyckeltal: see
+    # bbic_core.figures.indicators.INDICATORS)
+    Measure("D1.nyckeltal", _J, "Nyckeltal per enhet", "count", (("enhet", "nyckeltal"),)),
+    Measure("D1.status", _J, "Status mot målvärdet", "code", (("enhet", "nyckeltal"),)),
+    Measure("D2.trend", _J, "Nyckeltal per tertial", "count", (("enhet", "nyckeltal", "tertial"),)),
+    Measure("D3.forandring", _J, "Förändring sedan året innan", "count", (("enhet", "nyckeltal"),)),
+    Measure("D3.avvikelse", _J, "Avvikelse", "code", (("enhet", "nyckeltal"),)),
+    # Report 5: årsrapport (besides the rows of reports 4 and 3)
+    Measure("E1.karantan", _Y, "Rader i karantän efter regel", "count", (("regel",),)),
+    Measure("E2.okand_handlaggare", _Y, "Uppgifter med okänd handläggare", "count"),
 )
 
 BY_ID: Mapping[str, Measure] = {m.id: m for m in MEASURES}

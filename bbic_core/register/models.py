@@ -15,6 +15,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr,
 
 from bbic_core.register.errors import UnknownCodeError
 from bbic_core.register.licence import LicenceStatus, in_force, licence_at, licence_periods
+from bbic_core.register.targets import Target, merged_targets, target_problems
 
 if TYPE_CHECKING:
     from bbic_core.figures.model import Scope
@@ -133,6 +134,14 @@ class Settings(_Frozen):
     kursdagar: int = Field(3, ge=1)  # days of local basic training (C7)
     formular_troskel: float = Field(90, ge=0, le=100)  # % of form use that R5 asks for
     varning_dagar: int = Field(90, ge=0)  # C1.provolicens_slut warns within this many days
+    avvikelse_pp: float = Field(15, ge=0, le=100)  # D3.avvikelse: a share changing this many points
+    avvikelse_andel: float = Field(30, ge=0)  # D3.avvikelse: a count or median changing this many %
+    mal: dict[str, Target | None] = Field(default_factory=dict)  # as written; see `targets`
+
+    @property
+    def targets(self) -> dict[str, Target]:
+        """The key indicators' targets in force: the defaults with `mal`'s entries over them."""
+        return merged_targets(self.mal)
 
 
 class Utbildning(_Frozen):
@@ -162,7 +171,7 @@ def _overlap(a_from: dt.date | None, a_to: dt.date | None, b_from: dt.date | Non
 
 def organisation_problems(org: Organisation) -> list[tuple[Path, str]]:
     """The register errors that span entries (register.md): each with the path of the key at fault."""
-    problems: list[tuple[Path, str]] = []
+    problems: list[tuple[Path, str]] = list(target_problems(org.settings.mal))
     district_codes: set[str] = set()
     for i, district in enumerate(org.districts):
         if district.code in district_codes:

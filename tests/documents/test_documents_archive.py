@@ -28,7 +28,10 @@ AS_OF = dt.date(2025, 5, 31)
 SCOPES = [Scope(ScopeLevel.MUNICIPALITY, "0180"), Scope(ScopeLevel.NETWORK, "vasterort"),
           Scope(ScopeLevel.DISTRICT, "bromma")]
 PERIOD_NAMES = ("year_to_date", "previous_year", "latest_tertial")
-STEMS = {f"{r}_{p}" for r in ("verksamhet", "klientgrupp") for p in PERIOD_NAMES} | {"licens_kontrolldag"}
+STEMS = ({f"{r}_{p}" for r in ("verksamhet", "klientgrupp") for p in PERIOD_NAMES} | {"licens_kontrolldag"}
+         | {"arsrapport_previous_year", "arsrapport_current_year"})
+# the comparison is made for the municipality and each network, not for a single district
+COMPARISON_STEMS = {f"jamforelse_{p}" for p in PERIOD_NAMES}
 
 
 def snapshot(con: duckdb.DuckDBPyConnection, as_of: dt.date = AS_OF) -> None:
@@ -58,14 +61,16 @@ def test_standard_set_layout_index_and_latest(con: duckdb.DuckDBPyConnection, re
                                       workers=1)
     assert day == root / "2025-05-31"
     for folder in ("0180", "vasterort", "bromma"):
+        stems = STEMS | (COMPARISON_STEMS if folder != "bromma" else set())
         names = {p.name for p in (day / folder).iterdir()}
-        assert names == {f"{s}.{ext}" for s in STEMS for ext in ("html", "xlsx")} | {"figures.csv"}
+        assert names == {f"{s}.{ext}" for s in stems for ext in ("html", "xlsx")} | {"figures.csv"}
         figures = read_figures_csv(day / folder / "figures.csv")
-        assert {f.report for f in figures} == {"verksamhet", "klientgrupp", "licens"}
+        reports = {"verksamhet", "klientgrupp", "licens", "arsrapport"}
+        assert {f.report for f in figures} == reports | ({"jamforelse"} if folder != "bromma" else set())
         assert {f.scope for f in figures} == {str(next(s for s in SCOPES if s.code == folder))}
     page = (day / "index.html").read_text(encoding="utf-8")
     links = re.findall(r'href="([^"]+)"', page)
-    assert len(links) == 3 * (7 * 2 + 1)
+    assert len(links) == 2 * (12 * 2 + 1) + (9 * 2 + 1)  # html and xlsx of each document, figures.csv
     assert all((day / link).is_file() for link in links)
     for heading in ("Kommunen", "Nätverk", "Stadsdelar", "Västerort", "Bromma", "Hittills i år",
                     "Senaste hela tertialet", "Licenskontroll", "Publicerad – röjandekontroll tillämpad"):
@@ -173,7 +178,7 @@ def test_cli_report_published_network(db_file: Path, tmp_path: Path, monkeypatch
 
 
 @pytest.mark.parametrize(("args", "message"), [
-    (["--scope", "atlantis"], "neither 'kommun', a network"),
+    (["--scope", "atlantis"], "unknown scope 'atlantis'"),
     (["--scope", "bromma", "--from", "2025-01-01"], "--from and --to go together"),
     (["--scope", "bromma", "--format", "docx"], "--format"),
     (["--scope", "bromma", "--kind", "alla"], "--kind"),

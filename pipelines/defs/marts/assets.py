@@ -1,9 +1,10 @@
-"""Marts: the figures of the standard report set, as a `figures` table in the main DuckDB file.
+"""Marts: the figures of the standard report set, computed once a night into the main DuckDB file.
 
-The long form is `figures.csv`'s (reports.md, "Outputs") plus `export_id`: analysts and an IT
-supplier can query every number without opening a report. Internal (exact) figures for the
-municipality, every network and every district in force at the as-of date (or the scopes of
-`BBIC_REPORT_SCOPES`): verksamhet and klientgrupp for each standard period, and the licence check.
+The long form is `figures.csv`'s (reports.md, "Outputs") plus `export_id` and the document each
+figure belongs to: analysts and an IT supplier can query every number without opening a report, and
+the reports asset renders every document from these tables without computing again
+(`pipelines/defs/marts/tables.py`). The set covers the municipality, every network and every district
+in force at the as-of date (or the scopes of `BBIC_REPORT_SCOPES`).
 """
 
 import datetime as dt
@@ -15,7 +16,7 @@ import dagster as dg
 import duckdb as duckdb_lib
 from dagster_duckdb import DuckDBResource
 
-from bbic_core.figures.model import FIGURES_CSV_COLUMNS, Figure, ReportKind
+from pipelines.defs.marts.tables import write_marts
 from pipelines.defs.snapshot.assets import snapshot
 from pipelines.lock import writer_lock
 from pipelines.registers import resolve_register
@@ -26,23 +27,25 @@ from pipelines.store.connect import connect
 
 STATE_FILE = "figures_state.json"
 
-FIGURES_DDL = (
-    "CREATE TABLE figures (export_id VARCHAR, "
-    + ", ".join(
-        f"{c} {'DATE' if c in ('period_from', 'period_to', 'as_of') else 'VARCHAR'}"
-        for c in FIGURES_CSV_COLUMNS
-    )
-    + ")"
-)
 
+def compute_marts(
+    con: duckdb_lib.DuckDBPyConnection, register: Any, as_of: dt.date, scopes: list[Any], *, mode: str,
+    licence: bool
+) -> tuple[list[Any], list[Any], list[Any] | None, list[Any]]:
+    """The standard set's reports computed once (one store): exact, and as published when it is."""
+    from bbic_core.documents.archive import year_before_requests
+    from bbic_core.figures import ReportStore, produce_reports, standard_requests
 
-def compute_figures(
-    con: duckdb_lib.DuckDBPyConnection, register: Any, as_of: dt.date, scopes: list[Any]
-) -> list[Figure]:
-    """The standard set's figures: verksamhet and klientgrupp for each standard period, the licence check."""
-    from bbic_core.figures import compute_all
-
-    return list(compute_all(con, register, scopes, as_of=as_of))
+    store = ReportStore(con, register, as_of=as_of, published_scopes=scopes)
+    requests = standard_requests(register, as_of, scopes, licence=licence)
+    earlier = year_before_requests(requests, as_of)
+    produced = produce_reports(con, register, requests, store=store)
+    year_before = produce_reports(con, register, earlier, store=store)
+    if mode != "published":
+        return produced, year_before, None, []
+    shown = produce_reports(con, register, requests, mode="published", store=store)
+    shown_before = produce_reports(con, register, earlier, mode="published", store=store)
+    return produced, year_before, shown, shown_before
 
 
 def _read_state(path: Path) -> object:
@@ -50,23 +53,6 @@ def _read_state(path: Path) -> object:
         return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-
-
-def write_figures(con: duckdb_lib.DuckDBPyConnection, export_id: str, figures: list[Figure]) -> None:
-    """Replaces the `figures` table in one transaction."""
-    con.execute("BEGIN TRANSACTION")
-    try:
-        con.execute("DROP TABLE IF EXISTS figures")
-        con.execute(FIGURES_DDL)
-        rows = [[export_id, *f.as_row()] for f in figures]
-        if rows:
-            con.executemany(
-                f"INSERT INTO figures VALUES ({', '.join('?' * (len(FIGURES_CSV_COLUMNS) + 1))})", rows
-            )
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
 
 
 @dg.asset(
@@ -101,6 +87,7 @@ def _figures(
         "register": state.fingerprint,
         "register_source": state.source,  # last_good withholds the licence figures: recompute on a change
         "scopes": list(bbic.scopes or []),
+        "mode": bbic.report_mode,
     }
     state_path = data_dir(duckdb) / STATE_FILE
     if _read_state(state_path) == wanted and "figures" in tables:
@@ -112,27 +99,30 @@ def _figures(
             scopes = chosen_scopes(state.register, current.as_of, bbic.scopes)
         except ValueError as exc:
             raise dg.Failure(description=str(exc)) from None
-        rows = compute_figures(copy, state.register, current.as_of, scopes)
+        # As in the reports (register.md): the licence check (and the reports stating its figures) is
+        # not given from a register that no longer parses; the follow-up figures come from the last
+        # good copy.
+        withheld = state.source == "last_good"
+        if withheld:
+            context.log.warning(
+                f"the register does not parse: the licence figures are withheld ({state.error})")
+        produced, year_before, shown, shown_before = compute_marts(
+            copy, state.register, current.as_of, scopes, mode=bbic.report_mode, licence=not withheld)
     finally:
         copy.close()
-    withheld = state.source == "last_good"
-    if withheld:
-        # As in the reports (register.md): the licence check is not given from a register that no
-        # longer parses; the follow-up figures come from the last good copy.
-        rows = [f for f in rows if f.report != ReportKind.LICENS]
-        context.log.warning(f"the register does not parse: the licence figures are withheld ({state.error})")
     con = connect(path, read_only=False)  # waits while a reader holds the file
     try:
-        write_figures(con, current.export_id, rows)
+        count = write_marts(con, current.export_id, produced, year_before, shown, shown_before)
     finally:
         con.close()
     state_path.write_text(json.dumps(wanted) + "\n", encoding="utf-8")
-    context.log.info(f"{len(rows)} figures for {len(scopes)} scope(s), export {current.export_id}")
+    context.log.info(f"{count} figures for {len(scopes)} scope(s), export {current.export_id}")
     return dg.MaterializeResult(
         metadata={
             "export_id": current.export_id,
             "as_of": current.as_of.isoformat(),
-            "figures": len(rows),
+            "figures": count,
+            "documents": len(produced),
             "scopes": len(scopes),
             "computed": True,
             "licence_withheld": withheld,

@@ -1,5 +1,8 @@
 """Reports: the standard report set of the current snapshot in `BBIC_REPORTS/<as-of>/…`, and `latest/`.
 
+Every document is rendered from the marts tables the `figures` asset computed (compute once, render
+many): this asset reads them and renders, it computes nothing.
+
 Nothing is rendered when the current export, the register in use and the requested formats and
 scopes are those of the last rendering (a second `bbic run` is quick, and a refused night, which
 leaves the snapshot as it was, leaves the published reports as they were).
@@ -15,13 +18,15 @@ from typing import Any, Literal, cast
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
+from bbic_core.figures.disclosure import DEFAULT_K
 from pipelines import drill
 from pipelines.defs.marts.assets import figures
+from pipelines.defs.marts.tables import read_marts
 from pipelines.lock import writer_lock
 from pipelines.registers import resolve_register
-from pipelines.report_scopes import chosen_scopes
 from pipelines.resources import LOCK_WAIT_S, POOL, BbicSettings, data_dir, database_path
-from pipelines.snapshot_copy import in_memory_copy, snapshot_facts
+from pipelines.snapshot_copy import snapshot_facts
+from pipelines.store.connect import connect
 
 STATE_FILE = "reports_state.json"
 LATEST = "latest"
@@ -40,34 +45,34 @@ class RenderedReports:
 
 
 def render(
-    con: Any,
+    database: Path,
     register: Any,
     reports_root: Path,
     *,
     as_of: Any,
     export_id: str,
     formats: tuple[str, ...],
-    scopes: list[Any],
     mode: str,
     licence_withheld_reason: str | None = None,
 ) -> Path:
-    """`bbic_core.documents.archive.render_standard_set`: writes `<as-of>/`, points `latest` at the newest."""
-    from bbic_core.documents.archive import render_standard_set
+    """Render every document of the marts (computed once by the `figures` asset) into `<as-of>/` and
+    point `latest` at the newest; nothing is computed here."""
+    from bbic_core.documents.archive import documents_of, write_report_set
 
     if mode not in ("internal", "published"):
         raise dg.Failure(description=f"BBIC_REPORT_MODE must be internal or published, not {mode!r}")
-    return render_standard_set(
-        con,
-        register,
-        reports_root,
-        as_of=as_of,
-        export_id=export_id,
-        formats=formats,
-        mode=cast(Literal["internal", "published"], mode),
-        scopes=scopes,
-        workers=2,
-        licence_withheld_reason=licence_withheld_reason,
-    )
+    report_mode = cast(Literal["internal", "published"], mode)
+    con = connect(database, read_only=True)
+    try:
+        produced, year_before = read_marts(con, export_id, published=report_mode == "published")
+    finally:
+        con.close()
+    if not produced:
+        raise dg.Failure(description=f"the marts hold no figures of export {export_id}: run `figures` first")
+    documents = documents_of(produced, year_before, register, mode=report_mode, k=DEFAULT_K,
+                             export_id=export_id)
+    return write_report_set(documents, reports_root, as_of=as_of, export_id=export_id, formats=formats,
+                            workers=2, mode=report_mode, licence_withheld_reason=licence_withheld_reason)
 
 
 def _read_state(path: Path) -> dict[str, Any] | None:
@@ -160,32 +165,23 @@ def _reports(
     if _same(previous, wanted) and done.is_dir() and (root / LATEST).exists():
         context.log.info(f"reports of export {current.export_id} are up to date in {done}")
         return dg.Output(done, metadata={"path": dg.MetadataValue.path(str(done)), "rendered": False})
-    copy = in_memory_copy(path, export_id=current.export_id)
-    try:
-        root.mkdir(parents=True, exist_ok=True)
-        if state.source == "last_good":
-            context.log.warning(
-                f"the register does not parse, the last good one is used and the licence check is "
-                f"withheld: {state.error}"
-            )
-        try:
-            scopes = chosen_scopes(state.register, current.as_of, bbic.scopes)
-        except ValueError as exc:
-            raise dg.Failure(description=str(exc)) from None
-        drill.point("reports")
-        folder = render(
-            copy,
-            state.register,
-            root,
-            as_of=current.as_of,
-            export_id=current.export_id,
-            formats=bbic.formats,
-            scopes=scopes,
-            mode=bbic.report_mode,
-            licence_withheld_reason=withheld,
+    root.mkdir(parents=True, exist_ok=True)
+    if state.source == "last_good":
+        context.log.warning(
+            f"the register does not parse, the last good one is used and the licence check is "
+            f"withheld: {state.error}"
         )
-    finally:
-        copy.close()
+    drill.point("reports")
+    folder = render(
+        path,
+        state.register,
+        root,
+        as_of=current.as_of,
+        export_id=current.export_id,
+        formats=bbic.formats,
+        mode=bbic.report_mode,
+        licence_withheld_reason=withheld,
+    )
     latest = root / LATEST
     state_path.write_text(
         json.dumps(asdict(wanted) | {"path": str(folder)}, indent=2) + "\n", encoding="utf-8"

@@ -1,0 +1,146 @@
+"""Every report figure of one snapshot and as-of date, each computed once and reused.
+
+Reports 4 and 5 read other reports' figures (a unit's own report for P, P′ and six tertials, the
+licence check at several dates), and the nightly set asks for the same reports again and again:
+`ReportStore` computes each (report, scope, period) once with the existing report functions and
+hands out that same result, so a figure shown in two documents can never differ.
+
+In published mode the figures of reports 1 and 2 are disclosure-controlled together with every
+other scope published the same day (`published_scopes`), exactly as the archive publishes them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import replace
+
+import duckdb
+
+from bbic_core.figures.context import ReportContext, report_context, snapshot_meta
+from bbic_core.figures.disclosure import DEFAULT_K, apply_disclosure
+from bbic_core.figures.klientgrupp import compute_klientgrupp
+from bbic_core.figures.licens import Mode, compute_licens
+from bbic_core.figures.model import Figure, Period, ReportKind, Scope, ScopeLevel
+from bbic_core.figures.published import default_scopes, scope_hierarchy
+from bbic_core.figures.verksamhet import compute_verksamhet, compute_verksamhet_by_district
+from bbic_core.register import Register
+
+FigureKey = tuple[str, str]  # (measure, breakdown)
+_BASE_KINDS = (ReportKind.VERKSAMHET, ReportKind.KLIENTGRUPP, ReportKind.LICENS)
+
+
+class ReportStore:
+    """The figures of reports 1–3 for any scope and period of one snapshot, computed at most once."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, register: Register, *, as_of: dt.date | None = None,
+                 k: int = DEFAULT_K, published_scopes: Iterable[Scope] | None = None) -> None:
+        self.con = con
+        self.register = register
+        self.meta = snapshot_meta(con)
+        self.as_of = as_of or self.meta.as_of  # A
+        self.k = k
+        self.published_scopes = (list(published_scopes) if published_scopes is not None
+                                 else default_scopes(register, self.as_of))
+        self._contexts: dict[tuple[ReportKind, Scope, Period, dt.date], ReportContext] = {}
+        self._internal: dict[tuple[ReportKind, Scope, Period, dt.date, Mode], list[Figure]] = {}
+        self._published: dict[tuple[ReportKind, Period, frozenset[Scope]], dict[str, list[Figure]]] = {}
+        self._lookup: dict[tuple[ReportKind, Scope, Period, dt.date | None, Mode],
+                           dict[FigureKey, Figure]] = {}
+        self.computed = 0  # reports actually computed (the rest came from the store)
+
+    # --- contexts and exact figures ----------------------------------------------------------------
+
+    def context(self, kind: ReportKind, scope: Scope, period: Period, as_of: dt.date | None = None
+                ) -> ReportContext:
+        """The report's header facts; for the licence check `as_of` is D (default A) and `period` unused."""
+        a = as_of or self.as_of
+        key = (kind, scope, Period(a, a) if kind == ReportKind.LICENS else period, a)
+        found = self._contexts.get(key)
+        if found is None:
+            found = report_context(self.con, self.register, kind, scope, period, a)
+            self._contexts[key] = found
+        return found
+
+    def internal(self, kind: ReportKind, scope: Scope, period: Period, as_of: dt.date | None = None,
+                 mode: Mode = "internal") -> list[Figure]:
+        """The exact figures of report 1, 2 or 3 (`mode` only leaves the licence check's user ids out)."""
+        if kind not in _BASE_KINDS:
+            raise ValueError(f"{kind} is made from other reports' figures, not stored")
+        ctx = self.context(kind, scope, period, as_of)
+        licence_mode: Mode = mode if kind == ReportKind.LICENS else "internal"
+        key = (kind, scope, ctx.period, ctx.as_of, licence_mode)
+        found = self._internal.get(key)
+        if found is None and kind == ReportKind.VERKSAMHET and scope.level == ScopeLevel.DISTRICT:
+            self._verksamhet_by_district(scope, ctx.period)
+            found = self._internal.get(key)
+        if found is None:
+            self.computed += 1
+            if kind == ReportKind.VERKSAMHET:
+                found = compute_verksamhet(self.con, ctx).figures
+            elif kind == ReportKind.KLIENTGRUPP:
+                found = compute_klientgrupp(self.con, ctx).figures
+            else:
+                found = compute_licens(self.con, self.register, ctx, licence_mode).figures
+            self._internal[key] = found
+        return found
+
+    def _verksamhet_by_district(self, scope: Scope, period: Period) -> None:
+        """Report 1 of every district published with `scope` (and of `scope`) over `period` at once: the
+        same queries grouped by district (`compute_verksamhet_by_district`), one pass instead of one per
+        district. A district not in force at the period's end covers nothing and is left to itself."""
+        wanted = [s for s in self.published_scopes if s.level == ScopeLevel.DISTRICT]
+        if scope not in wanted:
+            wanted.append(scope)
+        contexts: dict[str, ReportContext] = {}
+        for district in wanted:
+            if (ReportKind.VERKSAMHET, district, period, self.as_of, "internal") in self._internal:
+                continue
+            ctx = self.context(ReportKind.VERKSAMHET, district, period)
+            if ctx.districts == (district.code,):
+                contexts[district.code] = ctx
+        if not contexts:
+            return
+        self.computed += 1
+        first = next(iter(contexts.values()))
+        together = replace(first, districts=tuple(contexts))
+        for code, out in compute_verksamhet_by_district(self.con, together, contexts).items():
+            ctx = contexts[code]
+            key = (ReportKind.VERKSAMHET, ctx.scope, ctx.period, ctx.as_of, "internal")
+            self._internal[key] = out.figures
+
+    # --- published figures ---------------------------------------------------------------------------
+
+    def published(self, kind: ReportKind, scope: Scope, period: Period) -> list[Figure]:
+        """Report 1 or 2 of `scope` as published: suppressed together with every scope published the
+        same day (a scope outside that set is added to the pool it is published with)."""
+        extra = frozenset() if scope in self.published_scopes else frozenset({scope})
+        key = (kind, period, extra)
+        pool = self._published.get(key)
+        if pool is None:
+            scopes = [*self.published_scopes, *sorted(extra, key=str)]
+            figures = [f for s in scopes for f in self.internal(kind, s, period)]
+            published = apply_disclosure(figures, self.k,
+                                         hierarchy=scope_hierarchy(self.register, scopes, period.end))
+            pool = {}
+            for figure in published:
+                pool.setdefault(figure.scope, []).append(figure)
+            self._published[key] = pool
+        return pool.get(str(scope), [])
+
+    def figures(self, kind: ReportKind, scope: Scope, period: Period, mode: Mode,
+                as_of: dt.date | None = None) -> list[Figure]:
+        """Report 1, 2 or 3 as the given mode shows it (the licence check is never suppressed)."""
+        if mode == "published" and kind != ReportKind.LICENS:
+            return self.published(kind, scope, period)
+        return self.internal(kind, scope, period, as_of, mode)
+
+    def figure(self, kind: ReportKind, scope: Scope, period: Period, mode: Mode, key: FigureKey,
+               as_of: dt.date | None = None) -> Figure | None:
+        """One figure of a report by (measure, breakdown); None when the report has no such row."""
+        lookup_key = (kind, scope, period, as_of, mode)
+        index = self._lookup.get(lookup_key)
+        if index is None:
+            index = {(f.measure, f.breakdown): f for f in self.figures(kind, scope, period, mode, as_of)}
+            self._lookup[lookup_key] = index
+        return index.get(key)

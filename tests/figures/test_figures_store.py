@@ -1,0 +1,61 @@
+"""The store computes each report once; report 1 of many districts in one grouped pass equals each
+district's report computed alone."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import duckdb
+import pytest
+from audit_db import Db
+
+from bbic_core.figures import Period, ReportKind, ReportStore, Scope, ScopeLevel
+from bbic_core.figures.context import report_context
+from bbic_core.figures.verksamhet import compute_verksamhet
+from bbic_core.register import Register
+
+DISTRICTS = [Scope(ScopeLevel.DISTRICT, code) for code in ("norr", "soder", "ost")]
+
+
+@pytest.mark.parametrize("period", [
+    Period(dt.date(2025, 1, 1), dt.date(2025, 6, 30)),
+    Period(dt.date(2024, 1, 1), dt.date(2024, 12, 31)),
+    Period(dt.date(2025, 5, 1), dt.date(2025, 6, 15)),
+    Period(dt.date(2023, 9, 1), dt.date(2023, 12, 31)),
+])
+def test_grouped_report_1_equals_each_district_alone(con: duckdb.DuckDBPyConnection, register: Register,
+                                                     period: Period) -> None:
+    store = ReportStore(con, register)
+    for district in DISTRICTS:
+        ctx = report_context(con, register, ReportKind.VERKSAMHET, district, period)
+        assert store.internal(ReportKind.VERKSAMHET, district, period) == compute_verksamhet(con, ctx).figures
+    assert store.computed == 1  # one grouped pass for the three districts
+
+
+def test_grouped_pass_on_random_rows(register: Register) -> None:
+    import random
+
+    rng = random.Random(7)
+    db = Db()
+    for i in range(120):
+        district = rng.choice(["norr", "soder", "ost"])
+        inkom = dt.date(2024, 1, 1) + dt.timedelta(days=rng.randrange(560))
+        db.add("aktualisering", aktualisering_id=f"AK{i}", barn_id=f"B{rng.randrange(30)}", stadsdel=district,
+               typ=rng.choice(["ANMALAN", "INFORMATION", "ANSOKAN"]), inkom_datum=inkom,
+               skyddsbedomning_datum=inkom + dt.timedelta(days=rng.randrange(3)),
+               forhandsbedomning_datum=(inkom + dt.timedelta(days=rng.randrange(30))) if rng.random() < .7
+               else None, forhandsbedomning_beslut="INLEDA")
+        if rng.random() < 0.6:
+            inledd = inkom + dt.timedelta(days=rng.randrange(20))
+            closed = inledd + dt.timedelta(days=rng.randrange(200))
+            db.add("utredning", utredning_id=f"U{i}", barn_id=f"B{rng.randrange(30)}", stadsdel=district,
+                   inledd_datum=inledd, avslutad_datum=closed if closed <= dt.date(2025, 6, 15) else None)
+        if rng.random() < 0.3:
+            db.add("insats", insats_id=f"I{i}", barn_id=f"B{rng.randrange(30)}", stadsdel=district,
+                   beslut_datum=inkom, start_datum=inkom)
+    period = Period(dt.date(2025, 1, 1), dt.date(2025, 6, 30))
+    store = ReportStore(db.con, register)
+    for district in DISTRICTS:
+        ctx = report_context(db.con, register, ReportKind.VERKSAMHET, district, period)
+        alone = compute_verksamhet(db.con, ctx).figures
+        assert store.internal(ReportKind.VERKSAMHET, district, period) == alone
