@@ -32,7 +32,7 @@ import socket
 import sys
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
@@ -222,7 +222,8 @@ def make_accounts(users_file: Path, accounts: Mapping[str, tuple[str, ...]] = AC
     return passwords
 
 
-def start_portal(deployment: Deployment, *, tag: str = "main", **env: str) -> PortalServer:
+def start_portal(deployment: Deployment, *, tag: str = "main", clock: Callable[[], float] = time.time,
+                 **env: str) -> PortalServer:
     """A portal on a free loopback port, in a thread of this process; its own audit log and cache per tag."""
     base = deployment.root / f"portal-{tag}"
     base.mkdir(parents=True, exist_ok=True)
@@ -231,7 +232,7 @@ def start_portal(deployment: Deployment, *, tag: str = "main", **env: str) -> Po
         BBIC_AUDIT_DB=str(base / "audit.sqlite"), BBIC_PORTAL_CACHE=str(base / "cache"), **env)
     config = config_from_env(environ)
     passwords = make_accounts(config.users_file)
-    app = create_app(config, secure_cookies=False)
+    app = create_app(config, secure_cookies=False, clock=clock)
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
