@@ -56,6 +56,7 @@ OUT = ROOT / "bench" / "out" / "portal"
 RESULTS_MD = ROOT / "bench" / "results.md"
 SECTION = "## Portal under load"
 TARGETS_MS = {"oversikt": 300.0, "pdf": 100.0}
+AFTER_SWAP_S = 15.0  # the window after the swap reported on its own
 HOST = "127.0.0.1"
 REQUEST_TIMEOUT_S = 30.0
 _CSRF = re.compile(r'name="csrf"\s+value="([^"]+)"')
@@ -234,6 +235,7 @@ async def run_swap(site: Site) -> dict[str, Any]:
 @dataclass
 class Tally:
     latencies: dict[str, list[float]] = field(default_factory=lambda: {"oversikt": [], "pdf": []})
+    started_at: dict[str, list[float]] = field(default_factory=lambda: {"oversikt": [], "pdf": []})
     errors: Counter[str] = field(default_factory=Counter)
     requests: int = 0
     new_export_first_s: float | None = None
@@ -273,6 +275,7 @@ async def browse(client: httpx.AsyncClient, pdfs: list[str], site: Site, tally: 
                 tally.errors[f"{kind}: {type(exc).__name__}"] += 1
                 continue
             tally.latencies[kind].append((time.perf_counter() - started) * 1000)
+            tally.started_at[kind].append(started - clock)
             if response.status_code != 200:
                 tally.errors[f"{kind}: HTTP {response.status_code}"] += 1
             elif kind == "pdf" and not body.startswith(b"%PDF"):
@@ -296,10 +299,13 @@ def check_oversikt(text: str, site: Site, tally: Tally, at_s: float) -> None:
 
 async def load(site: Site, users: list[User], base: str, seconds: float, cap: int, swap_at: float,
                think_s: float, seed: int) -> dict[str, Any]:
-    limits = httpx.Limits(max_connections=2, max_keepalive_connections=2)
+    # one connection per user, as a person clicking through pages uses it: a second connection would
+    # sit idle past uvicorn's keep-alive time-out and race its closing (an error no browser shows)
+    limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
     clients = [httpx.AsyncClient(base_url=base, timeout=REQUEST_TIMEOUT_S, limits=limits) for _ in users]
     try:
         pdf_lists = await asyncio.gather(*(sign_in(c, u) for c, u in zip(clients, users, strict=True)))
+        load_before = os.getloadavg()
         tally = Tally()
         rng = random.Random(seed)
         clock = time.perf_counter()
@@ -319,7 +325,7 @@ async def load(site: Site, users: list[User], base: str, seconds: float, cap: in
         swap_result = await swapper
     finally:
         await asyncio.gather(*(c.aclose() for c in clients))
-    return {"tally": tally, "elapsed_s": elapsed, "swap": swap_result,
+    return {"tally": tally, "elapsed_s": elapsed, "swap": swap_result, "load_before": load_before,
             "users_with_pdfs": sum(1 for p in pdf_lists if p),
             "roles": Counter(u.role.split(":")[0] for u in users)}
 
@@ -355,7 +361,18 @@ def summary(result: dict[str, Any], args: argparse.Namespace) -> dict[str, Any]:
         rows[kind] = {"count": len(values), "p50": percentile(values, 50), "p95": percentile(values, 95),
                       "p99": percentile(values, 99), "max": max(values, default=float("nan"))}
     swap_result = result["swap"]
-    return {
+    at = float(args.swap_at)
+    windows = {f"before the swap (0–{at:.0f} s)": (0.0, at),
+               f"the swap and the {AFTER_SWAP_S:.0f} s after it": (at, at + AFTER_SWAP_S),
+               f"later ({at + AFTER_SWAP_S:.0f} s – end)": (at + AFTER_SWAP_S, float("inf"))}
+    phases: dict[str, dict[str, dict[str, float]]] = {}
+    for name, (lo, hi) in windows.items():
+        phases[name] = {}
+        for kind, values in tally.latencies.items():
+            picked = [v for v, t in zip(values, tally.started_at[kind], strict=True) if lo <= t < hi]
+            phases[name][kind] = {"count": len(picked), "p50": percentile(picked, 50),
+                                  "p95": percentile(picked, 95)}
+    return {"phases": phases, "load_average_before": result["load_before"],
         "measured_at": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
         "machine": machine(), "users": args.users, "seconds": args.seconds, "cap": args.max_requests,
         "think_s": args.think, "elapsed_s": result["elapsed_s"], "requests": tally.requests,
@@ -409,6 +426,15 @@ def markdown(s: dict[str, Any], command: str) -> str:
               + f". Översikt pages showing the new export: {s['oversikt_new']}; the old export shown "
               f"again after the new one: {s['old_after_new']}.", ""]
     lines += [f"- {v}" for v in verdicts(s)]
+    lines += ["", "By phase of the run (p50 / p95):", "",
+              "| phase | Översikt | archived PDF |", "|---|---:|---:|"]
+    for name, kinds in s["phases"].items():
+        cells = [f"{k['p50']:.0f} / {k['p95']:.0f} ms ({k['count']})" if k["count"] else "–"
+                 for k in (kinds["oversikt"], kinds["pdf"])]
+        lines.append(f"| {name} | {cells[0]} | {cells[1]} |")
+    before, after = s["load_average_before"], s["load_average"]
+    lines += ["", f"Load average (1 min) {before[0]:.1f} before the run, {after[0]:.1f} after it "
+              "(other work on the machine counts in both)."]
     return "\n".join(lines) + "\n"
 
 
