@@ -68,31 +68,35 @@ _FOCUSED_JS = """() => {
 }"""
 
 
-def _page_pixels(page: Page) -> NDArray[np.int16]:
-    with Image.open(io.BytesIO(page.screenshot(full_page=True, animations="disabled"))) as image:
+def _pixels(png: bytes) -> NDArray[np.int16]:
+    with Image.open(io.BytesIO(png)) as image:
         return np.asarray(image.convert("RGB"), dtype=np.int16)
 
 
 class FocusWalk:
     """Moves the focus with the keyboard and tells, at each stop, what has the focus and whether it
-    can be seen: the page is compared with how it looked before the walk began."""
+    can be seen: the region around the element is compared with how it looked before the walk began."""
 
     def __init__(self, page: Page) -> None:
         self.page = page
-        self.before = _page_pixels(page)
+        self.before = _pixels(page.screenshot(full_page=True, animations="disabled"))
         self.passed: list[Focused] = []
 
     def focused(self) -> Focused | None:
         found: dict[str, Any] | None = self.page.evaluate(_FOCUSED_JS)
         if found is None:
             return None
-        now = _page_pixels(self.page)
-        left, top, width, height = (int(v) for v in found["box"])
-        rows = slice(max(top - _MARGIN, 0), max(top + height + _MARGIN, 0))
-        cols = slice(max(left - _MARGIN, 0), max(left + width + _MARGIN, 0))
-        size = (min(now.shape[0], self.before.shape[0]), min(now.shape[1], self.before.shape[1]))
-        a, b = now[: size[0], : size[1]][rows, cols], self.before[: size[0], : size[1]][rows, cols]
-        changed = int((np.abs(a - b).max(axis=2) > 32).sum()) if a.size else 0
+        left, top, width, height = (float(v) for v in found["box"])
+        x0, y0 = max(int(left) - _MARGIN, 0), max(int(top) - _MARGIN, 0)
+        x1 = min(int(left + width) + _MARGIN, self.before.shape[1])
+        y1 = min(int(top + height) + _MARGIN, self.before.shape[0])
+        changed = 0
+        if x1 > x0 and y1 > y0:
+            now = _pixels(self.page.screenshot(full_page=True, animations="disabled",
+                                               clip={"x": x0, "y": y0, "width": x1 - x0, "height": y1 - y0}))
+            then = self.before[y0:y1, x0:x1]
+            rows, cols = min(now.shape[0], then.shape[0]), min(now.shape[1], then.shape[1])
+            changed = int((np.abs(now[:rows, :cols] - then[:rows, :cols]).max(axis=2) > 32).sum())
         return Focused(str(found["tag"]), str(found["id"]), str(found["name"]), str(found["outline"]),
                        bool(found["focus_visible"]), changed)
 
