@@ -81,7 +81,7 @@ districts:
   - code: spanga
     name: Spånga
     licenser:
-      - {typ: PROVOLICENS, beviljad: 2024-06-01}
+      - {typ: PROVOLICENS, beviljad: 2023-04-15}
   - code: kista
     name: Kista
     licenser:
