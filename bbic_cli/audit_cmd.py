@@ -30,9 +30,14 @@ def audit(
         typer.echo(log.to_csv(rows), nl=False)
         return
     for row in rows:
-        what = " ".join(v for v in (row["report"], row["scope"], row["period"], row["as_of"], row["mode"],
-                                    row["format"]) if v)
+        what = " ".join(
+            v
+            for v in (row["report"], row["scope"], row["period"], row["as_of"], row["mode"], row["format"])
+            if v
+        )
         detail = f" ({row['detail']})" if row["detail"] else ""
         # plain text, never rich markup: names and details come from users
-        typer.echo(f"{row['at']}\t{row['user']}\t{row['roles']}\t{row['client']}\t{row['action']}\t"
-                   f"{what}\t{row['outcome']}{detail}")
+        typer.echo(
+            f"{row['at']}\t{row['user']}\t{row['roles']}\t{row['client']}\t{row['action']}\t"
+            f"{what}\t{row['outcome']}{detail}"
+        )

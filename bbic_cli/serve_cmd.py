@@ -38,8 +38,12 @@ def secure_cookies(host: str, public_url: str) -> bool:
 def serve(
     host: Annotated[str, typer.Option("--host", help="Adress att lyssna på")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help="Port")] = 8000,
-    sample: Annotated[bool, typer.Option(
-        "--sample", help="Exempeldata (var/sample) med ett konto per roll; lösenorden i var/sample/")] = False,
+    sample: Annotated[
+        bool,
+        typer.Option(
+            "--sample", help="Exempeldata (var/sample) med ett konto per roll; lösenorden i var/sample/"
+        ),
+    ] = False,
 ) -> None:
     """Starta BBIC-portalen."""
     import uvicorn
@@ -57,15 +61,21 @@ def serve(
     if sample:
         _sample_accounts(config.register_dir)
     if not config.users_file.exists() and config.oidc is None:
-        typer.echo(f"bbic serve: no accounts: add one with `bbic users add NAME --role samordnare` "
-                   f"(users file {config.users_file}), or configure OIDC", err=True)
+        typer.echo(
+            f"bbic serve: no accounts: add one with `bbic users add NAME --role samordnare` "
+            f"(users file {config.users_file}), or configure OIDC",
+            err=True,
+        )
         raise typer.Exit(1)
     public = config.public_url
     app = create_app(config, secure_cookies=secure_cookies(host, public))
-    typer.echo(f"BBIC-portalen: http://{host}:{port}/  (uppgifter: {config.duckdb_path}, "
-               f"rapporter: {config.reports})")
-    uvicorn.run(app, host=host, port=port, proxy_headers=True, server_header=False, log_level="info",
-                access_log=False)  # the audit log records who read what; the access log would add nothing
+    typer.echo(
+        f"BBIC-portalen: http://{host}:{port}/  (uppgifter: {config.duckdb_path}, "
+        f"rapporter: {config.reports})"
+    )
+    uvicorn.run(
+        app, host=host, port=port, proxy_headers=True, server_header=False, log_level="info", access_log=False
+    )  # the audit log records who read what; the access log would add nothing
 
 
 def _sample_accounts(register_dir: Path) -> None:
@@ -78,8 +88,9 @@ def _sample_accounts(register_dir: Path) -> None:
     try:
         register = load_register(register_dir)
     except (RegisterError, OSError) as exc:
-        typer.echo(f"bbic serve --sample: the sample register cannot be read ({exc}); run `make run` first",
-                   err=True)
+        typer.echo(
+            f"bbic serve --sample: the sample register cannot be read ({exc}); run `make run` first", err=True
+        )
         raise typer.Exit(1) from None
     make_sample_accounts(SAMPLE_USERS, SAMPLE_PASSWORDS, register)
     typer.echo(f"Exempelkonton skapade: användarnamn och lösenord finns i {SAMPLE_PASSWORDS}")

@@ -20,8 +20,12 @@ def _users_file() -> Path:
 @users_app.command("add")
 def add(
     name: Annotated[str, typer.Argument(help="Användarnamn")],
-    role: Annotated[list[str], typer.Option("--role", help="samordnare, lasare, stadsdel:<kod>, natverk:<kod>")],
-    password_stdin: Annotated[bool, typer.Option("--password-stdin", help="Läs lösenordet från stdin")] = False,
+    role: Annotated[
+        list[str], typer.Option("--role", help="samordnare, lasare, stadsdel:<kod>, natverk:<kod>")
+    ],
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Läs lösenordet från stdin")
+    ] = False,
 ) -> None:
     """Lägg till ett konto (eller byt lösenord och roller på ett befintligt)."""
     from bbic_portal.roles import RoleError, parse_roles

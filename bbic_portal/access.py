@@ -69,8 +69,10 @@ def _internal_scopes(role: Role, register: Register) -> set[Scope]:
         network = next((n for n in register.networks if n.code == role.code), None)
         if network is None:
             return set()
-        return {Scope(ScopeLevel.NETWORK, network.code),
-                *(Scope(ScopeLevel.DISTRICT, d) for d in network.districts)}
+        return {
+            Scope(ScopeLevel.NETWORK, network.code),
+            *(Scope(ScopeLevel.DISTRICT, d) for d in network.districts),
+        }
     return set()
 
 
@@ -110,8 +112,9 @@ def may_read(roles: Iterable[Role], resource: Resource, register: Register) -> D
         return Decision(False, None, "okänt område")
     if resource.mode == "published":
         return Decision(True, "published")
-    internal = any(all(may_read_internal(role, scope, kind, register) for kind in resource.reports)
-                   for role in held)
+    internal = any(
+        all(may_read_internal(role, scope, kind, register) for kind in resource.reports) for role in held
+    )
     if internal:
         return Decision(True, "internal")
     return Decision(True, "published", "intern version ej tillåten: publicerad version")

@@ -48,18 +48,29 @@ HERE = Path(__file__).resolve().parent
 LOGIN_CSRF_COOKIE = "bbic_login_csrf"
 NIGHTLY_CRON_TIME = dt.time(2, 30)  # pipelines/defs/schedules.py: NIGHTLY_CRON, Stockholm time
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
-REPORT_LABELS = {ReportKind.VERKSAMHET: "Verksamhetsuppföljning", ReportKind.KLIENTGRUPP: "Klientgrupp",
-                 ReportKind.LICENS: "Licenskontroll"}
+REPORT_LABELS = {
+    ReportKind.VERKSAMHET: "Verksamhetsuppföljning",
+    ReportKind.KLIENTGRUPP: "Klientgrupp",
+    ReportKind.LICENS: "Licenskontroll",
+}
 MODE_LABELS = {"internal": "Intern (exakta tal)", "published": "Publicerad (röjandekontroll)"}
 FORMAT_LABELS = {"html": "Webbsida", "pdf": "PDF", "xlsx": "Excel", "csv": "CSV"}
-PRESETS = {"year_to_date": "Hittills i år", "previous_year": "Föregående år",
-           "latest_tertial": "Senaste hela tertialet", "12m": "Senaste 12 månaderna", "egen": "Egen period"}
+PRESETS = {
+    "year_to_date": "Hittills i år",
+    "previous_year": "Föregående år",
+    "latest_tertial": "Senaste hela tertialet",
+    "12m": "Senaste 12 månaderna",
+    "egen": "Egen period",
+}
 
 
 def _environment() -> Environment:
     env = Environment(
         loader=ChoiceLoader([FileSystemLoader(str(HERE / "templates")), FileSystemLoader(str(TEMPLATE_DIR))]),
-        autoescape=True, undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
     )
     return env
 
@@ -86,19 +97,28 @@ def client_of(request: Request) -> str:
 
 
 def _menu(session: Session) -> list[tuple[str, str]]:
-    items = [("/", "Översikt"), ("/rapporter", "Rapporter"), ("/ny-rapport", "Ny rapport"),
-             ("/licenskontroll", "Licenskontroll")]
+    items = [
+        ("/", "Översikt"),
+        ("/rapporter", "Rapporter"),
+        ("/ny-rapport", "Ny rapport"),
+        ("/licenskontroll", "Licenskontroll"),
+    ]
     if any(r.kind == "samordnare" for r in session.roles):
         items += [("/status", "Status"), ("/logg", "Logg")]
     return items
 
 
-def create_app(config: PortalConfig, *, secure_cookies: bool = True,
-               clock: Callable[[], float] = time.time) -> Starlette:
+def create_app(
+    config: PortalConfig, *, secure_cookies: bool = True, clock: Callable[[], float] = time.time
+) -> Starlette:
     portal = Portal(
         config=config,
-        sessions=SessionStore(session_key(config.session_key_file), max_seconds=config.session_max_seconds,
-                              idle_seconds=config.session_idle_seconds, clock=clock),
+        sessions=SessionStore(
+            session_key(config.session_key_file),
+            max_seconds=config.session_max_seconds,
+            idle_seconds=config.session_idle_seconds,
+            clock=clock,
+        ),
         audit=audit.AuditLog(config.audit_db),
         registers=RegisterSource(config.register_dir, config.last_good_register),
         snapshot=Snapshot(config.duckdb_path, config.cache_dir),
@@ -115,19 +135,37 @@ def create_app(config: PortalConfig, *, secure_cookies: bool = True,
 
         portal.oidc = OidcClient(config.oidc, config.public_url)
 
-    def render(request: Request, template: str, session: Session | None, *, status: int = 200,
-               **values: Any) -> HTMLResponse:
+    def render(
+        request: Request, template: str, session: Session | None, *, status: int = 200, **values: Any
+    ) -> HTMLResponse:
         values.setdefault("active", request.url.path)
         html = portal.env.get_template(template).render(
-            session=session, menu=_menu(session) if session else [],
-            role_text=", ".join(role_label(r) for r in session.roles) if session else "", **values)
+            session=session,
+            menu=_menu(session) if session else [],
+            role_text=", ".join(role_label(r) for r in session.roles) if session else "",
+            **values,
+        )
         return HTMLResponse(html, status_code=status)
 
-    def record(request: Request, session: Session | None, action: str, outcome: audit.Outcome, *,
-               user: str = "", **what: str) -> None:
-        portal.audit.record(audit.Entry(
-            user=session.user if session else user, roles=session.roles_text if session else "",
-            client=client_of(request), action=action, outcome=outcome, **what))
+    def record(
+        request: Request,
+        session: Session | None,
+        action: str,
+        outcome: audit.Outcome,
+        *,
+        user: str = "",
+        **what: str,
+    ) -> None:
+        portal.audit.record(
+            audit.Entry(
+                user=session.user if session else user,
+                roles=session.roles_text if session else "",
+                client=client_of(request),
+                action=action,
+                outcome=outcome,
+                **what,
+            )
+        )
 
     def current(request: Request) -> Session | None:
         return portal.sessions.get(request.cookies.get(COOKIE))
@@ -136,14 +174,27 @@ def create_app(config: PortalConfig, *, secure_cookies: bool = True,
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return RedirectResponse(f"/logga-in?{urlencode({'next': target})}", status_code=303)
 
-    def message(request: Request, session: Session | None, title: str, text: str, status: int,
-                link: tuple[str, str] | None = None) -> HTMLResponse:
-        return render(request, "message.html.j2", session, status=status, title=title, message=text,
-                      alert=status >= 400, link=link)
+    def message(
+        request: Request,
+        session: Session | None,
+        title: str,
+        text: str,
+        status: int,
+        link: tuple[str, str] | None = None,
+    ) -> HTMLResponse:
+        return render(
+            request,
+            "message.html.j2",
+            session,
+            status=status,
+            title=title,
+            message=text,
+            alert=status >= 400,
+            link=link,
+        )
 
     def refused(request: Request, session: Session, status: int = 403) -> HTMLResponse:
-        text = ("Du har inte behörighet till det du bad om." if status == 403
-                else "Det du bad om finns inte.")
+        text = "Du har inte behörighet till det du bad om." if status == 403 else "Det du bad om finns inte."
         return message(request, session, "Ingen åtkomst" if status == 403 else "Hittades inte", text, status)
 
     def register_or_fail() -> Register:
@@ -160,12 +211,19 @@ def create_app(config: PortalConfig, *, secure_cookies: bool = True,
             try:
                 return await handler(request, session)
             except SnapshotUnavailable as exc:
-                return message(request, session, "Uppgifterna saknas", f"Portalen kan inte visa detta just nu: "
-                               f"{exc}.", 503)
+                return message(
+                    request,
+                    session,
+                    "Uppgifterna saknas",
+                    f"Portalen kan inte visa detta just nu: {exc}.",
+                    503,
+                )
+
         return wrapper
 
     def page_for(name: str) -> Callable[[Callable[[Request, Session], Awaitable[Response]]], Handler]:
         """A page that `may_read` must allow (Status and Logg: the coordinator only)."""
+
         def deco(handler: Callable[[Request, Session], Awaitable[Response]]) -> Handler:
             async def inner(request: Request, session: Session) -> Response:
                 register = register_or_fail()
@@ -173,14 +231,23 @@ def create_app(config: PortalConfig, *, secure_cookies: bool = True,
                     record(request, session, "page", "refused", report=name)
                     return refused(request, session)
                 return await handler(request, session)
+
             return signed_in(inner)
+
         return deco
 
     # --- sign-in -------------------------------------------------------------------------------------
 
     def set_session_cookie(response: Response, cookie: str) -> None:
-        response.set_cookie(COOKIE, cookie, max_age=config.session_max_seconds, httponly=True,
-                            samesite="lax", secure=portal.secure_cookies, path="/")
+        response.set_cookie(
+            COOKIE,
+            cookie,
+            max_age=config.session_max_seconds,
+            httponly=True,
+            samesite="lax",
+            secure=portal.secure_cookies,
+            path="/",
+        )
 
     def safe_next(text: str | None) -> str:
         if not text or not text.startswith("/") or text.startswith("//") or "\\" in text:
@@ -189,11 +256,24 @@ def create_app(config: PortalConfig, *, secure_cookies: bool = True,
 
     async def login_form(request: Request) -> Response:
         token = secrets.token_urlsafe(32)
-        response = render(request, "login.html.j2", None, title="Logga in", csrf=token,
-                          next=safe_next(request.query_params.get("next")), message="",
-                          oidc=portal.oidc is not None)
-        response.set_cookie(LOGIN_CSRF_COOKIE, token, httponly=True, samesite="lax",
-                            secure=portal.secure_cookies, path="/logga-in")
+        response = render(
+            request,
+            "login.html.j2",
+            None,
+            title="Logga in",
+            csrf=token,
+            next=safe_next(request.query_params.get("next")),
+            message="",
+            oidc=portal.oidc is not None,
+        )
+        response.set_cookie(
+            LOGIN_CSRF_COOKIE,
+            token,
+            httponly=True,
+            samesite="lax",
+            secure=portal.secure_cookies,
+            path="/logga-in",
+        )
         return response
 
     async def login(request: Request) -> Response:
@@ -202,14 +282,31 @@ def create_app(config: PortalConfig, *, secure_cookies: bool = True,
         password = str(form.get("losenord", ""))[:1000]
         next_url = safe_next(str(form.get("next", "/")))
         if not tokens_match(request.cookies.get(LOGIN_CSRF_COOKIE, ""), str(form.get("csrf", ""))):
-            return PlainTextResponse("Formuläret har gått ut. Ladda om sidan och försök igen.", status_code=403)
+            return PlainTextResponse(
+                "Formuläret har gått ut. Ladda om sidan och försök igen.", status_code=403
+            )
 
         def again(text: str, status: int) -> Response:
             token = secrets.token_urlsafe(32)
-            response = render(request, "login.html.j2", None, status=status, title="Logga in", csrf=token,
-                              next=next_url, message=text, oidc=portal.oidc is not None)
-            response.set_cookie(LOGIN_CSRF_COOKIE, token, httponly=True, samesite="lax",
-                                secure=portal.secure_cookies, path="/logga-in")
+            response = render(
+                request,
+                "login.html.j2",
+                None,
+                status=status,
+                title="Logga in",
+                csrf=token,
+                next=next_url,
+                message=text,
+                oidc=portal.oidc is not None,
+            )
+            response.set_cookie(
+                LOGIN_CSRF_COOKIE,
+                token,
+                httponly=True,
+                samesite="lax",
+                secure=portal.secure_cookies,
+                path="/logga-in",
+            )
             return response
 
         now = dt.datetime.fromtimestamp(clock(), dt.UTC)
@@ -219,12 +316,17 @@ def create_app(config: PortalConfig, *, secure_cookies: bool = True,
             return again("Kontot är låst i 15 minuter efter fem misslyckade inloggningar.", 429)
         account = await run_in_threadpool(verify, read_users(config.users_file), name, password)
         if account is None:
-            portal.audit.record(audit.Entry(name, "", client_of(request), "sign_in", "refused",
-                                            detail="fel lösenord"), at=now)
+            portal.audit.record(
+                audit.Entry(name, "", client_of(request), "sign_in", "refused", detail="fel lösenord"), at=now
+            )
             return again("Fel användarnamn eller lösenord.", 401)
         session, cookie = portal.sessions.create(account.name, account.roles)
-        portal.audit.record(audit.Entry(session.user, session.roles_text, client_of(request), "sign_in",
-                                        "allowed", detail="inloggad"), at=now)
+        portal.audit.record(
+            audit.Entry(
+                session.user, session.roles_text, client_of(request), "sign_in", "allowed", detail="inloggad"
+            ),
+            at=now,
+        )
         response = RedirectResponse(next_url, status_code=303)
         set_session_cookie(response, cookie)
         response.delete_cookie(LOGIN_CSRF_COOKIE, path="/logga-in")
@@ -246,32 +348,46 @@ def create_app(config: PortalConfig, *, secure_cookies: bool = True,
 
     async def oidc_start(request: Request) -> Response:
         if portal.oidc is None:
-            return PlainTextResponse("Inloggning via kommunens identitetstjänst är inte konfigurerad.",
-                                     status_code=404)
-        url = await run_in_threadpool(portal.oidc.start, str(request.base_url),
-                                      safe_next(request.query_params.get("next")))
+            return PlainTextResponse(
+                "Inloggning via kommunens identitetstjänst är inte konfigurerad.", status_code=404
+            )
+        url = await run_in_threadpool(
+            portal.oidc.start, str(request.base_url), safe_next(request.query_params.get("next"))
+        )
         return RedirectResponse(url, status_code=303)
 
     async def oidc_callback(request: Request) -> Response:
         if portal.oidc is None:
-            return PlainTextResponse("Inloggning via kommunens identitetstjänst är inte konfigurerad.",
-                                     status_code=404)
+            return PlainTextResponse(
+                "Inloggning via kommunens identitetstjänst är inte konfigurerad.", status_code=404
+            )
         from bbic_portal.oidc import OidcError
 
         try:
-            result = await run_in_threadpool(portal.oidc.finish, str(request.base_url),
-                                             dict(request.query_params))
+            result = await run_in_threadpool(
+                portal.oidc.finish, str(request.base_url), dict(request.query_params)
+            )
         except OidcError as exc:
             record(request, None, "sign_in", "refused", user=exc.user, detail=f"oidc: {exc.reason}"[:300])
-            return message(request, None, "Inloggningen misslyckades",
-                           "Inloggningen via kommunens identitetstjänst kunde inte godkännas. "
-                           "Försök igen, eller kontakta BBIC-samordnaren.", 403, ("/logga-in", "Till inloggningen"))
+            return message(
+                request,
+                None,
+                "Inloggningen misslyckades",
+                "Inloggningen via kommunens identitetstjänst kunde inte godkännas. "
+                "Försök igen, eller kontakta BBIC-samordnaren.",
+                403,
+                ("/logga-in", "Till inloggningen"),
+            )
         if not result.roles:
             record(request, None, "sign_in", "refused", user=result.user, detail="oidc: ingen roll")
-            return message(request, None, "Ingen behörighet till BBIC-portalen",
-                           f"Du är inloggad som {result.user}, men ingen av dina grupper ger behörighet "
-                           "till BBIC-portalen. Kontakta kommunens BBIC-samordnare om du behöver åtkomst.",
-                           403)
+            return message(
+                request,
+                None,
+                "Ingen behörighet till BBIC-portalen",
+                f"Du är inloggad som {result.user}, men ingen av dina grupper ger behörighet "
+                "till BBIC-portalen. Kontakta kommunens BBIC-samordnare om du behöver åtkomst.",
+                403,
+            )
         session, cookie = portal.sessions.create(result.user, result.roles, via="oidc")
         record(request, session, "sign_in", "allowed", detail="oidc")
         response = RedirectResponse(safe_next(result.next_url), status_code=303)
@@ -292,17 +408,31 @@ def create_app(config: PortalConfig, *, secure_cookies: bool = True,
         computed = await run_in_threadpool(portal.overview.computed, register)
         rows = overview_table(session.roles, register, computed)
         warnings = [r for r in licence_rows(computed, register) if r.warning]
-        return render(request, "overview.html.j2", session, title="Översikt", rows=rows,
-                      headers=[h for *_, h in KEY_FIGURES], computed=computed, warnings=warnings,
-                      period_text=period_label(computed.period), mode_labels=MODE_LABELS,
-                      level_labels={ScopeLevel.MUNICIPALITY: "Kommunen", ScopeLevel.NETWORK: "Nätverk",
-                                    ScopeLevel.DISTRICT: "Stadsdel"})
+        return render(
+            request,
+            "overview.html.j2",
+            session,
+            title="Översikt",
+            rows=rows,
+            headers=[h for *_, h in KEY_FIGURES],
+            computed=computed,
+            warnings=warnings,
+            period_text=period_label(computed.period),
+            mode_labels=MODE_LABELS,
+            level_labels={
+                ScopeLevel.MUNICIPALITY: "Kommunen",
+                ScopeLevel.NETWORK: "Nätverk",
+                ScopeLevel.DISTRICT: "Stadsdel",
+            },
+        )
 
     @signed_in
     async def reports_page(request: Request, session: Session) -> Response:
         register = register_or_fail()
         dates = archive_index.as_of_dates(config.reports)
-        chosen = archive_index.parse_date(request.query_params.get("datum", "")) or (dates[0] if dates else None)
+        chosen = archive_index.parse_date(request.query_params.get("datum", "")) or (
+            dates[0] if dates else None
+        )
         try:
             snapshot_as_of: dt.date | None = portal.snapshot.current().as_of
         except SnapshotUnavailable:
@@ -316,26 +446,60 @@ def create_app(config: PortalConfig, *, secure_cookies: bool = True,
             names = {d.code: d.name for d in register.districts}
             names.update({n.code: n.name for n in register.networks})
             names[register.municipality.code] = register.municipality.name
-            for scope, items in sorted(by_scope.items(), key=lambda kv: (
+            for scope, items in sorted(
+                by_scope.items(),
+                key=lambda kv: (
                     {ScopeLevel.MUNICIPALITY: 0, ScopeLevel.NETWORK: 1, ScopeLevel.DISTRICT: 2}[kv[0].level],
-                    names.get(kv[0].code, kv[0].code))):
-                groups.append(_scope_listing(session.roles, register, scope, names.get(scope.code, scope.code),
-                                             items, chosen, snapshot_as_of))
-        return render(request, "reports.html.j2", session, title="Rapporter", dates=dates, chosen=chosen,
-                      groups=groups, report_labels=REPORT_LABELS, format_labels=FORMAT_LABELS,
-                      mode_labels=MODE_LABELS)
+                    names.get(kv[0].code, kv[0].code),
+                ),
+            ):
+                groups.append(
+                    _scope_listing(
+                        session.roles,
+                        register,
+                        scope,
+                        names.get(scope.code, scope.code),
+                        items,
+                        chosen,
+                        snapshot_as_of,
+                    )
+                )
+        return render(
+            request,
+            "reports.html.j2",
+            session,
+            title="Rapporter",
+            dates=dates,
+            chosen=chosen,
+            groups=groups,
+            report_labels=REPORT_LABELS,
+            format_labels=FORMAT_LABELS,
+            mode_labels=MODE_LABELS,
+        )
 
-    def _scope_listing(roles: tuple[Role, ...], register: Register, scope: Scope, name: str,
-                       items: list[archive_index.ArchiveFile], as_of: dt.date,
-                       snapshot_as_of: dt.date | None) -> dict[str, Any]:
+    def _scope_listing(
+        roles: tuple[Role, ...],
+        register: Register,
+        scope: Scope,
+        name: str,
+        items: list[archive_index.ArchiveFile],
+        as_of: dt.date,
+        snapshot_as_of: dt.date | None,
+    ) -> dict[str, Any]:
         rows: dict[tuple[str, str], dict[str, Any]] = {}
         for item in items:
             if item.report is None:
                 continue
             decision = may_read(roles, document(scope, item.reports, item.mode), register)
-            entry = rows.setdefault((item.report.value, item.period_name), {
-                "report": item.report, "period": item.period_label or item.period_name, "links": [],
-                "mode": decision.mode})
+            entry = rows.setdefault(
+                (item.report.value, item.period_name),
+                {
+                    "report": item.report,
+                    "period": item.period_label or item.period_name,
+                    "links": [],
+                    "mode": decision.mode,
+                },
+            )
             if decision.allowed and decision.mode == item.mode:
                 entry["links"].append((FORMAT_LABELS[item.format], item.url))
             elif decision.allowed and snapshot_as_of == as_of and decision.mode == "published":
@@ -345,15 +509,25 @@ def create_app(config: PortalConfig, *, secure_cookies: bool = True,
         zip_ok = whole.allowed and whole.mode == items[0].mode
         csv_url = csv_item.url if csv_item is not None and zip_ok else ""
         order = {"verksamhet": 0, "klientgrupp": 1, "licens": 2}
-        return {"scope": scope, "name": name,
-                "rows": sorted((r for r in rows.values() if r["links"]),
-                               key=lambda r: (order[r["report"].value], r["period"])),
-                "zip": f"/rapporter/zip/{as_of.isoformat()}/{scope.code}" if zip_ok else "",
-                "csv": csv_url}
+        return {
+            "scope": scope,
+            "name": name,
+            "rows": sorted(
+                (r for r in rows.values() if r["links"]),
+                key=lambda r: (order[r["report"].value], r["period"]),
+            ),
+            "zip": f"/rapporter/zip/{as_of.isoformat()}/{scope.code}" if zip_ok else "",
+            "csv": csv_url,
+        }
 
     def _published_url(item: archive_index.ArchiveFile, scope: Scope) -> str:
         assert item.report is not None
-        params = {"omrade": scope.code, "rapport": item.report.value, "lage": "published", "format": item.format}
+        params = {
+            "omrade": scope.code,
+            "rapport": item.report.value,
+            "lage": "published",
+            "format": item.format,
+        }
         if item.report == ReportKind.LICENS:
             params["datum"] = item.as_of.isoformat()
         else:
@@ -378,8 +552,13 @@ def create_app(config: PortalConfig, *, secure_cookies: bool = True,
         if item is None:
             record(request, session, "download", "refused", detail="okänd fil i arkivet")
             return refused(request, session, 404)
-        what = {"report": item.report.value if item.report else "figures", "scope": str(item.scope),
-                "period": item.period_name, "as_of": item.as_of.isoformat(), "format": item.format}
+        what = {
+            "report": item.report.value if item.report else "figures",
+            "scope": str(item.scope),
+            "period": item.period_name,
+            "as_of": item.as_of.isoformat(),
+            "format": item.format,
+        }
         action = "view" if item.format == "html" else "download"
         decision = may_read(session.roles, document(item.scope, item.reports, item.mode), register)
         if not decision.allowed:
@@ -392,14 +571,28 @@ def create_app(config: PortalConfig, *, secure_cookies: bool = True,
             except SnapshotUnavailable:
                 snapshot_as_of = None
             if item.report is not None and snapshot_as_of == item.as_of:
-                record(request, session, action, "refused", mode=item.mode, **what,
-                       detail="intern version: hänvisad till publicerad")
+                record(
+                    request,
+                    session,
+                    action,
+                    "refused",
+                    mode=item.mode,
+                    **what,
+                    detail="intern version: hänvisad till publicerad",
+                )
                 return RedirectResponse(_published_url(item, item.scope), status_code=303)
-            record(request, session, action, "refused", mode=item.mode, **what, detail="bara publicerad version")
-            return message(request, session, "Bara publicerad version",
-                           "Arkivet har bara den interna versionen av denna rapport, och du får läsa den "
-                           "publicerade. Gör en publicerad rapport under Ny rapport.", 403,
-                           ("/ny-rapport", "Ny rapport"))
+            record(
+                request, session, action, "refused", mode=item.mode, **what, detail="bara publicerad version"
+            )
+            return message(
+                request,
+                session,
+                "Bara publicerad version",
+                "Arkivet har bara den interna versionen av denna rapport, och du får läsa den "
+                "publicerade. Gör en publicerad rapport under Ny rapport.",
+                403,
+                ("/ny-rapport", "Ny rapport"),
+            )
         try:
             content = await run_in_threadpool(archive_index.open_file, config.reports, item)
         except OSError:
@@ -418,7 +611,13 @@ def create_app(config: PortalConfig, *, secure_cookies: bool = True,
             record(request, session, "download", "refused", format="zip", detail="okänd uppsättning")
             return refused(request, session, 404)
         mode = files[0].mode
-        what = {"report": "alla", "scope": str(scope), "as_of": as_of.isoformat(), "format": "zip", "mode": mode}
+        what = {
+            "report": "alla",
+            "scope": str(scope),
+            "as_of": as_of.isoformat(),
+            "format": "zip",
+            "mode": mode,
+        }
         decision = may_read(session.roles, document(scope, ALL_REPORTS, mode), register)
         if not decision.allowed or decision.mode != mode:
             record(request, session, "download", "refused", **what, detail=decision.reason or "ej tillåten")
@@ -428,23 +627,42 @@ def create_app(config: PortalConfig, *, secure_cookies: bool = True,
             out = io.BytesIO()
             with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
                 for f in files:
-                    zf.writestr(f"{scope.code}_{as_of.isoformat()}/{f.name}", archive_index.open_file(config.reports, f))
+                    zf.writestr(
+                        f"{scope.code}_{as_of.isoformat()}/{f.name}",
+                        archive_index.open_file(config.reports, f),
+                    )
             return out.getvalue()
 
         content = await run_in_threadpool(build)
         record(request, session, "download", "allowed", **what)
-        return Response(content, media_type="application/zip", headers={
-            "Content-Disposition": f'attachment; filename="{scope.code}_{as_of.isoformat()}.zip"',
-            "Cache-Control": "private, no-store"})
+        return Response(
+            content,
+            media_type="application/zip",
+            headers={
+                "Content-Disposition": f'attachment; filename="{scope.code}_{as_of.isoformat()}.zip"',
+                "Cache-Control": "private, no-store",
+            },
+        )
 
     @signed_in
     async def new_report_form(request: Request, session: Session) -> Response:
         register = register_or_fail()
         current_snapshot = portal.snapshot.current()
-        return render(request, "new_report.html.j2", session, title="Ny rapport",
-                      scopes=_scope_choices(register), reports=REPORT_LABELS, presets=PRESETS,
-                      formats=FORMAT_LABELS, modes=MODE_LABELS, as_of=current_snapshot.as_of,
-                      export_id=current_snapshot.export_id, errors=[], values={})
+        return render(
+            request,
+            "new_report.html.j2",
+            session,
+            title="Ny rapport",
+            scopes=_scope_choices(register),
+            reports=REPORT_LABELS,
+            presets=PRESETS,
+            formats=FORMAT_LABELS,
+            modes=MODE_LABELS,
+            as_of=current_snapshot.as_of,
+            export_id=current_snapshot.export_id,
+            errors=[],
+            values={},
+        )
 
     def _scope_choices(register: Register) -> list[tuple[str, str]]:
         out = [(register.municipality.code, f"Hela kommunen ({register.municipality.name})")]
@@ -481,13 +699,29 @@ def create_app(config: PortalConfig, *, secure_cookies: bool = True,
                 errors.append("Kontrolldagen skrivs ÅÅÅÅ-MM-DD.")
         period = _period_of(q, a, errors)
         if errors or scope is None:
-            return render(request, "new_report.html.j2", session, status=400, title="Ny rapport",
-                          scopes=_scope_choices(register), reports=REPORT_LABELS, presets=PRESETS,
-                          formats=FORMAT_LABELS, modes=MODE_LABELS, as_of=a, export_id=current_snapshot.export_id,
-                          errors=errors, values=dict(q))
-        what = {"report": kind.value, "scope": str(scope), "format": fmt,
-                "period": "" if kind == ReportKind.LICENS else f"{period.start}..{period.end}",
-                "as_of": (day or a).isoformat()}
+            return render(
+                request,
+                "new_report.html.j2",
+                session,
+                status=400,
+                title="Ny rapport",
+                scopes=_scope_choices(register),
+                reports=REPORT_LABELS,
+                presets=PRESETS,
+                formats=FORMAT_LABELS,
+                modes=MODE_LABELS,
+                as_of=a,
+                export_id=current_snapshot.export_id,
+                errors=errors,
+                values=dict(q),
+            )
+        what = {
+            "report": kind.value,
+            "scope": str(scope),
+            "format": fmt,
+            "period": "" if kind == ReportKind.LICENS else f"{period.start}..{period.end}",
+            "as_of": (day or a).isoformat(),
+        }
         decision = may_read(session.roles, document(scope, {kind}, mode), register)
         action = "view" if fmt == "html" else "download"
         if not decision.allowed or decision.mode is None:
@@ -497,10 +731,25 @@ def create_app(config: PortalConfig, *, secure_cookies: bool = True,
         try:
             made = await run_in_threadpool(portal.maker.make, req, register)
         except Exception:
-            record(request, session, action, "error", mode=decision.mode, **what, detail="rapporten kunde inte göras")
+            record(
+                request,
+                session,
+                action,
+                "error",
+                mode=decision.mode,
+                **what,
+                detail="rapporten kunde inte göras",
+            )
             raise
-        record(request, session, action, "allowed", mode=decision.mode, **what,
-               detail="" if decision.mode == mode else "publicerad version i stället för intern")
+        record(
+            request,
+            session,
+            action,
+            "allowed",
+            mode=decision.mode,
+            **what,
+            detail="" if decision.mode == mode else "publicerad version i stället för intern",
+        )
         return serve_bytes(await run_in_threadpool(made.path.read_bytes), fmt, made.filename)
 
     def _period_of(q: Any, a: dt.date, errors: list[str]) -> Period:
@@ -533,8 +782,14 @@ def create_app(config: PortalConfig, *, secure_cookies: bool = True,
         day_text = request.query_params.get("datum", "")
         day = archive_index.parse_date(day_text) if day_text else current_snapshot.as_of
         if day is None:
-            return message(request, session, "Licenskontroll", "Datumet skrivs ÅÅÅÅ-MM-DD.", 400,
-                           ("/licenskontroll", "Tillbaka"))
+            return message(
+                request,
+                session,
+                "Licenskontroll",
+                "Datumet skrivs ÅÅÅÅ-MM-DD.",
+                400,
+                ("/licenskontroll", "Tillbaka"),
+            )
         computed = await run_in_threadpool(portal.overview.computed, register, day)
         rows = []
         for row in licence_rows(computed, register):
@@ -543,14 +798,44 @@ def create_app(config: PortalConfig, *, secure_cookies: bool = True,
             links = []
             if decision.allowed and decision.mode is not None:
                 for fmt in ("pdf", "xlsx", "html"):
-                    links.append((FORMAT_LABELS[fmt], "/ny-rapport/dokument?" + urlencode(
-                        {"omrade": row.district, "rapport": "licens", "datum": day.isoformat(),
-                         "lage": decision.mode, "format": fmt})))
+                    links.append(
+                        (
+                            FORMAT_LABELS[fmt],
+                            "/ny-rapport/dokument?"
+                            + urlencode(
+                                {
+                                    "omrade": row.district,
+                                    "rapport": "licens",
+                                    "datum": day.isoformat(),
+                                    "lage": decision.mode,
+                                    "format": fmt,
+                                }
+                            ),
+                        )
+                    )
             rows.append({"row": row, "links": links, "mode": decision.mode})
-        record(request, session, "view", "allowed", report="licens", scope="stadsdelar", as_of=day.isoformat(),
-               mode="published", format="sida")
-        return render(request, "licence.html.j2", session, title="Licenskontroll", rows=rows, day=day,
-                      krav=KRAV, status_text=STATUS_TEXT, mode_labels=MODE_LABELS)
+        record(
+            request,
+            session,
+            "view",
+            "allowed",
+            report="licens",
+            scope="stadsdelar",
+            as_of=day.isoformat(),
+            mode="published",
+            format="sida",
+        )
+        return render(
+            request,
+            "licence.html.j2",
+            session,
+            title="Licenskontroll",
+            rows=rows,
+            day=day,
+            krav=KRAV,
+            status_text=STATUS_TEXT,
+            mode_labels=MODE_LABELS,
+        )
 
     @page_for("status")
     async def status_page(request: Request, session: Session) -> Response:
@@ -560,34 +845,72 @@ def create_app(config: PortalConfig, *, secure_cookies: bool = True,
             with portal.snapshot.connect() as (con, snap):
                 cur = con.execute(
                     "SELECT started_at, export_id, outcome, refusal_code, refusal_message, refusal_file, "
-                    "refusal_line, as_of FROM load_log ORDER BY started_at DESC LIMIT 15")
+                    "refusal_line, as_of FROM load_log ORDER BY started_at DESC LIMIT 15"
+                )
                 cols = [d[0] for d in cur.description or ()]
                 loads = [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
                 rules = con.execute(
                     "SELECT rule, count(*) FROM (SELECT unnest(rules) AS rule FROM quarantine "
-                    "WHERE export_id = ?) GROUP BY rule ORDER BY 2 DESC, 1", [snap.export_id]).fetchall()
+                    "WHERE export_id = ?) GROUP BY rule ORDER BY 2 DESC, 1",
+                    [snap.export_id],
+                ).fetchall()
                 return loads, [(str(r), int(n)) for r, n in rules], snap
 
         loads, rules, snap = await run_in_threadpool(read)
         record(request, session, "page", "allowed", report="status")
-        return render(request, "status.html.j2", session, title="Status", loads=loads, rules=rules,
-                      snap=snap, register_error=state.error, next_run=_next_run(clock()))
+        return render(
+            request,
+            "status.html.j2",
+            session,
+            title="Status",
+            loads=loads,
+            rules=rules,
+            snap=snap,
+            register_error=state.error,
+            next_run=_next_run(clock()),
+        )
 
     @page_for("logg")
     async def log_page(request: Request, session: Session) -> Response:
         q = request.query_params
         since = archive_index.parse_date(q.get("fran", ""))
         until = archive_index.parse_date(q.get("till", ""))
-        rows = await run_in_threadpool(lambda: audit.query(
-            config.audit_db, since=since, until=until, user=q.get("anvandare", ""), scope=q.get("omrade", ""),
-            limit=None if request.url.path.endswith(".csv") else 500))
-        record(request, session, "download" if request.url.path.endswith(".csv") else "page", "allowed",
-               report="logg", format="csv" if request.url.path.endswith(".csv") else "sida")
+        rows = await run_in_threadpool(
+            lambda: audit.query(
+                config.audit_db,
+                since=since,
+                until=until,
+                user=q.get("anvandare", ""),
+                scope=q.get("omrade", ""),
+                limit=None if request.url.path.endswith(".csv") else 500,
+            )
+        )
+        record(
+            request,
+            session,
+            "download" if request.url.path.endswith(".csv") else "page",
+            "allowed",
+            report="logg",
+            format="csv" if request.url.path.endswith(".csv") else "sida",
+        )
         if request.url.path.endswith(".csv"):
-            return Response(audit.to_csv(rows), media_type="text/csv; charset=utf-8", headers={
-                "Content-Disposition": 'attachment; filename="bbic-logg.csv"', "Cache-Control": "private, no-store"})
-        return render(request, "log.html.j2", session, title="Logg", rows=rows, values=dict(q),
-                      csv_url="/logg.csv" + (f"?{request.url.query}" if request.url.query else ""))
+            return Response(
+                audit.to_csv(rows),
+                media_type="text/csv; charset=utf-8",
+                headers={
+                    "Content-Disposition": 'attachment; filename="bbic-logg.csv"',
+                    "Cache-Control": "private, no-store",
+                },
+            )
+        return render(
+            request,
+            "log.html.j2",
+            session,
+            title="Logg",
+            rows=rows,
+            values=dict(q),
+            csv_url="/logg.csv" + (f"?{request.url.query}" if request.url.query else ""),
+        )
 
     async def not_found(request: Request, exc: Exception) -> Response:
         session = current(request)
@@ -628,4 +951,3 @@ def _next_run(now: float) -> dt.datetime:
     if candidate <= local:
         candidate = dt.datetime.combine(local.date() + dt.timedelta(days=1), NIGHTLY_CRON_TIME, STOCKHOLM)
     return candidate
-

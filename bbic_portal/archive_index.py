@@ -35,8 +35,11 @@ MEDIA_TYPES = {
 }
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _SCOPE_CODE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
-_DOC_NAME = re.compile(r"^(verksamhet|klientgrupp|licens)_(year_to_date|previous_year|latest_tertial|"
-                       + LICENCE_PERIOD_NAME + r")\.(html|pdf|xlsx)$")
+_DOC_NAME = re.compile(
+    r"^(verksamhet|klientgrupp|licens)_(year_to_date|previous_year|latest_tertial|"
+    + LICENCE_PERIOD_NAME
+    + r")\.(html|pdf|xlsx)$"
+)
 FIGURES_CSV = "figures.csv"
 
 
@@ -154,7 +157,9 @@ def list_set(reports: Path, as_of: dt.date, register: Register) -> list[ArchiveF
     return sorted(out, key=lambda f: (f.scope.level.value, f.scope.code, f.name))
 
 
-def find(reports: Path, register: Register, as_of_text: str, scope_text: str, name: str) -> ArchiveFile | None:
+def find(
+    reports: Path, register: Register, as_of_text: str, scope_text: str, name: str
+) -> ArchiveFile | None:
     """The archive file a URL names, or None: parsed, then matched against the files the set holds."""
     as_of = parse_date(as_of_text)
     if as_of is None or "/" in name or "\\" in name or "\x00" in name:

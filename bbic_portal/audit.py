@@ -17,8 +17,22 @@ from pathlib import Path
 from typing import Literal
 
 Outcome = Literal["allowed", "refused", "error"]
-COLUMNS = ("id", "at", "user", "roles", "client", "action", "report", "scope", "period", "as_of", "mode",
-           "format", "outcome", "detail")
+COLUMNS = (
+    "id",
+    "at",
+    "user",
+    "roles",
+    "client",
+    "action",
+    "report",
+    "scope",
+    "period",
+    "as_of",
+    "mode",
+    "format",
+    "outcome",
+    "detail",
+)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS audit (
@@ -95,8 +109,21 @@ class AuditLog:
             self._con.execute(
                 "INSERT INTO audit (at, user, roles, client, action, report, scope, period, as_of, mode, "
                 "format, outcome, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (utc_now_text(at), entry.user, entry.roles, entry.client, entry.action, entry.report,
-                 entry.scope, entry.period, entry.as_of, entry.mode, entry.format, entry.outcome, entry.detail),
+                (
+                    utc_now_text(at),
+                    entry.user,
+                    entry.roles,
+                    entry.client,
+                    entry.action,
+                    entry.report,
+                    entry.scope,
+                    entry.period,
+                    entry.as_of,
+                    entry.mode,
+                    entry.format,
+                    entry.outcome,
+                    entry.detail,
+                ),
             )
 
     def failures_since(self, user: str, since: dt.datetime) -> list[str]:
@@ -120,8 +147,15 @@ class AuditLog:
             self._con.close()
 
 
-def query(path: Path, *, since: dt.date | None = None, until: dt.date | None = None, user: str = "",
-          scope: str = "", limit: int | None = None) -> list[dict[str, str]]:
+def query(
+    path: Path,
+    *,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+    user: str = "",
+    scope: str = "",
+    limit: int | None = None,
+) -> list[dict[str, str]]:
     """Rows of the log, newest first, read over a read-only connection (the portal may be writing)."""
     if not path.exists():
         return []

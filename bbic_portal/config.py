@@ -2,14 +2,14 @@
 
 | variable | default | what |
 |---|---|---|
-| `BBIC_DUCKDB_PATH` | `var/sample/data/bbic.duckdb` | the snapshot (never opened by the portal itself: see snapshot.py) |
+| `BBIC_DUCKDB_PATH` | `var/sample/data/bbic.duckdb` | the snapshot (the portal reads a copy: snapshot.py) |
 | `BBIC_REPORTS` | `var/sample/reports` | the report archive the pipeline writes |
 | `BBIC_REGISTER_DIR` | `var/sample/register` | the coordinator's register |
 | `BBIC_USERS_FILE` | `<data>/portal-users.json` | local accounts (Argon2id hashes, roles) |
-| `BBIC_SESSION_KEY_FILE` | `<data>/portal-session.key` | the cookie signing key; generated (0600) when absent |
+| `BBIC_SESSION_KEY_FILE` | `<data>/portal-session.key` | cookie signing key; made (0600) when absent |
 | `BBIC_AUDIT_DB` | `<data>/audit.sqlite` | the audit log (SQLite, WAL), beside the snapshot |
 | `BBIC_PORTAL_CACHE` | `<data>/portal-cache` | the portal's snapshot copy and reports made on demand |
-| `BBIC_OIDC_ISSUER`, `BBIC_OIDC_CLIENT_ID`, `BBIC_OIDC_CLIENT_SECRET_FILE`, `BBIC_OIDC_ROLES_FILE` | – | OpenID Connect |
+| `BBIC_OIDC_ISSUER`, `_CLIENT_ID`, `_CLIENT_SECRET_FILE`, `_ROLES_FILE` | – | OpenID Connect |
 | `BBIC_OIDC_GROUPS_CLAIM` | `groups` | the ID token's claim holding the user's groups |
 | `BBIC_PUBLIC_URL` | – | the portal's address as users see it (behind a proxy), for the OIDC redirect |
 

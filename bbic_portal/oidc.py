@@ -111,10 +111,14 @@ class OidcClient:
             self._pending = {k: v for k, v in self._pending.items() if now - v.created < PENDING_SECONDS}
             self._pending[state] = _Pending(nonce, verifier, next_url, now)
         params = {
-            "response_type": "code", "client_id": self.settings.client_id,
-            "redirect_uri": self.redirect_uri(base_url), "scope": "openid profile email",
-            "state": state, "nonce": nonce,
-            "code_challenge": create_s256_code_challenge(verifier), "code_challenge_method": "S256",
+            "response_type": "code",
+            "client_id": self.settings.client_id,
+            "redirect_uri": self.redirect_uri(base_url),
+            "scope": "openid profile email",
+            "state": state,
+            "nonce": nonce,
+            "code_challenge": create_s256_code_challenge(verifier),
+            "code_challenge_method": "S256",
         }
         return f"{self.discovery()['authorization_endpoint']}?{urlencode(params)}"
 
@@ -128,10 +132,17 @@ class OidcClient:
         code = query.get("code", "")
         if not code:
             raise OidcError("no code")
-        response = httpx.post(self.discovery()["token_endpoint"], timeout=10, data={
-            "grant_type": "authorization_code", "code": code, "redirect_uri": self.redirect_uri(base_url),
-            "code_verifier": pending.verifier,
-        }, auth=(self.settings.client_id, self._secret()))
+        response = httpx.post(
+            self.discovery()["token_endpoint"],
+            timeout=10,
+            data={
+                "grant_type": "authorization_code",
+                "code": code,
+                "redirect_uri": self.redirect_uri(base_url),
+                "code_verifier": pending.verifier,
+            },
+            auth=(self.settings.client_id, self._secret()),
+        )
         if response.status_code != 200:
             raise OidcError(f"token endpoint answered {response.status_code}")
         id_token = response.json().get("id_token")
@@ -163,4 +174,3 @@ class OidcClient:
         except (JoseError, ValueError) as exc:
             raise OidcError(f"ID token refused: {type(exc).__name__}") from None
         return dict(token.claims)
-

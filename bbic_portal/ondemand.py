@@ -46,9 +46,18 @@ class Request:
     format: str
 
     def key(self, export_id: str) -> str:
-        text = json.dumps([export_id, str(self.scope), self.report.value, self.period.start.isoformat(),
-                           self.period.end.isoformat(), self.as_of.isoformat() if self.as_of else "",
-                           self.mode], separators=(",", ":"))
+        text = json.dumps(
+            [
+                export_id,
+                str(self.scope),
+                self.report.value,
+                self.period.start.isoformat(),
+                self.period.end.isoformat(),
+                self.as_of.isoformat() if self.as_of else "",
+                self.mode,
+            ],
+            separators=(",", ":"),
+        )
         return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
     @property
@@ -56,8 +65,10 @@ class Request:
         if self.report == ReportKind.LICENS:
             day = self.as_of.isoformat() if self.as_of else "exportdag"
             return f"licens_{self.scope.code}_{day}_{self.mode}"
-        return (f"{self.report.value}_{self.scope.code}_{self.period.start.isoformat()}_"
-                f"{self.period.end.isoformat()}_{self.mode}")
+        return (
+            f"{self.report.value}_{self.scope.code}_{self.period.start.isoformat()}_"
+            f"{self.period.end.isoformat()}_{self.mode}"
+        )
 
 
 @dataclass(frozen=True)
@@ -91,12 +102,24 @@ class Maker:
                 if not target.exists():
                     document = self._document(con, current.export_id, current.as_of, request, register)
                     self._render(document, folder, request.format)
-                    (folder / "meta.json").write_text(json.dumps({
-                        "as_of": document.ctx.as_of.isoformat(), "from": document.ctx.period.start.isoformat(),
-                        "to": document.ctx.period.end.isoformat()}), encoding="utf-8")
+                    (folder / "meta.json").write_text(
+                        json.dumps(
+                            {
+                                "as_of": document.ctx.as_of.isoformat(),
+                                "from": document.ctx.period.start.isoformat(),
+                                "to": document.ctx.period.end.isoformat(),
+                            }
+                        ),
+                        encoding="utf-8",
+                    )
             meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
-            return Made(target, filename, current.export_id, dt.date.fromisoformat(meta["as_of"]),
-                        Period(dt.date.fromisoformat(meta["from"]), dt.date.fromisoformat(meta["to"])))
+            return Made(
+                target,
+                filename,
+                current.export_id,
+                dt.date.fromisoformat(meta["as_of"]),
+                Period(dt.date.fromisoformat(meta["from"]), dt.date.fromisoformat(meta["to"])),
+            )
 
     def figures(self, request: Request, register: Register) -> tuple[list[Figure], str, dt.date]:
         """The figures alone (for the portal's own tables), not cached on disk."""
@@ -104,8 +127,9 @@ class Maker:
             document = self._document(con, current.export_id, current.as_of, request, register)
             return list(document.figures), current.export_id, current.as_of
 
-    def _document(self, con: object, export_id: str, export_as_of: dt.date, request: Request,
-                  register: Register) -> Document:
+    def _document(
+        self, con: object, export_id: str, export_as_of: dt.date, request: Request, register: Register
+    ) -> Document:
         import duckdb
 
         assert isinstance(con, duckdb.DuckDBPyConnection)
@@ -119,7 +143,9 @@ class Maker:
         for scope in scopes:
             rc = report_context(con, register, request.report, scope, request.period, a)
             figures = compute_with_context(con, register, rc, request.mode)
-            ctx = replace(from_report_context(rc, mode=request.mode, names=names, k=self.k), export_id=export_id)
+            ctx = replace(
+                from_report_context(rc, mode=request.mode, names=names, k=self.k), export_id=export_id
+            )
             documents.append(Document(ctx, tuple(figures), scope.code, "", file_stem=request.stem))
         if request.mode == "published":
             documents = disclose(documents, lambda end: hierarchy(register, scopes, end), self.k)

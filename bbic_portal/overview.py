@@ -42,7 +42,11 @@ KEY_FIGURES: tuple[tuple[ReportKind, str, str, str], ...] = (
     (ReportKind.KLIENTGRUPP, "B4.barn_med_insats", "grupp=ALL&alder=ALL&kon=ALL", "Barn med insats"),
 )
 KRAV = ("R1", "R2", "R3", "R4", "R5")
-STATUS_TEXT = {"UPPFYLLT": "✔ Uppfyllt", "EJ_UPPFYLLT": "✘ Ej uppfyllt", "UNDERLAG_SAKNAS": "– Underlag saknas"}
+STATUS_TEXT = {
+    "UPPFYLLT": "✔ Uppfyllt",
+    "EJ_UPPFYLLT": "✘ Ej uppfyllt",
+    "UNDERLAG_SAKNAS": "– Underlag saknas",
+}
 LEVEL_ORDER = {ScopeLevel.MUNICIPALITY: 0, ScopeLevel.NETWORK: 1, ScopeLevel.DISTRICT: 2}
 
 
@@ -73,8 +77,15 @@ class _Computed:
     licence: list[Figure]
 
 
-def _compute(con: duckdb.DuckDBPyConnection, register: Register, export_id: str, as_of: dt.date,
-             kinds: Sequence[ReportKind], period: Period, scopes: Sequence[Scope]) -> list[Figure]:
+def _compute(
+    con: duckdb.DuckDBPyConnection,
+    register: Register,
+    export_id: str,
+    as_of: dt.date,
+    kinds: Sequence[ReportKind],
+    period: Period,
+    scopes: Sequence[Scope],
+) -> list[Figure]:
     figures: list[Figure] = []
     for kind in kinds:
         for scope in scopes:
@@ -101,12 +112,19 @@ class Overview:
                 self._cache[key] = result
                 return result
 
-    def _make(self, con: duckdb.DuckDBPyConnection, register: Register, export_id: str, as_of: dt.date,
-              licence_day: dt.date | None) -> _Computed:
+    def _make(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        register: Register,
+        export_id: str,
+        as_of: dt.date,
+        licence_day: dt.date | None,
+    ) -> _Computed:
         period = standard_periods(as_of)["year_to_date"]
         scopes = default_scopes(register, as_of)
-        internal = _compute(con, register, export_id, as_of, (ReportKind.VERKSAMHET, ReportKind.KLIENTGRUPP),
-                            period, scopes)
+        internal = _compute(
+            con, register, export_id, as_of, (ReportKind.VERKSAMHET, ReportKind.KLIENTGRUPP), period, scopes
+        )
         wanted = {(m, b) for _, m, b, _ in KEY_FIGURES}
         by_mode: dict[str, dict[tuple[str, str, str], str]] = {"internal": {}, "published": {}}
         for f in internal:
@@ -151,10 +169,18 @@ def licence_rows(computed: _Computed, register: Register) -> list[LicenceRow]:
     for district, entry in _licence_by_district(computed.licence).items():
         warning = ""
         if entry.get("varning") == "J":
-            warning = (f"Provlicensen upphör {entry.get('slut', '')} ({entry.get('dagar_kvar', '')} dagar kvar) "
-                       f"och ansökan om licens saknas")
-        rows.append(LicenceRow(district, names.get(district, district),
-                               tuple(entry.get(k, "") for k in (*KRAV, "ALL")), warning))
+            warning = (
+                f"Provlicensen upphör {entry.get('slut', '')} ({entry.get('dagar_kvar', '')} dagar kvar) "
+                f"och ansökan om licens saknas"
+            )
+        rows.append(
+            LicenceRow(
+                district,
+                names.get(district, district),
+                tuple(entry.get(k, "") for k in (*KRAV, "ALL")),
+                warning,
+            )
+        )
     rank = {"EJ_UPPFYLLT": 0, "UNDERLAG_SAKNAS": 1, "UPPFYLLT": 2}
     return sorted(rows, key=lambda r: (not r.warning, rank.get(r.statuses[-1], 3), r.name))
 
@@ -172,6 +198,14 @@ def overview_table(roles: Sequence[Role], register: Register, computed: _Compute
         row_values = tuple(values.get((str(scope), m, b), "") for _, m, b, _ in KEY_FIGURES)
         status = licence.get(scope.code, {}).get("ALL", "") if scope.level == ScopeLevel.DISTRICT else ""
         own = decision.mode == "internal" and not any(r.kind == "samordnare" for r in roles)
-        rows.append(OverviewRow(scope, names.get(scope.code, scope.code), decision.mode, row_values,
-                                STATUS_TEXT.get(status, ""), own))
+        rows.append(
+            OverviewRow(
+                scope,
+                names.get(scope.code, scope.code),
+                decision.mode,
+                row_values,
+                STATUS_TEXT.get(status, ""),
+                own,
+            )
+        )
     return sorted(rows, key=lambda r: (not r.own, LEVEL_ORDER[r.scope.level], r.name))

@@ -21,8 +21,9 @@ class RegisterState:
 
 def _stamp(folder: Path) -> tuple[tuple[str, int, int], ...]:
     try:
-        return tuple(sorted((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in folder.iterdir()
-                            if p.is_file()))
+        return tuple(
+            sorted((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in folder.iterdir() if p.is_file())
+        )
     except OSError:
         return ()
 

@@ -33,8 +33,10 @@ def sample_roles(register: Register) -> dict[str, tuple[Role, ...]]:
 def make_sample_accounts(users_file: Path, password_file: Path, register: Register) -> dict[str, str]:
     """Writes the users file and `password_file` (name: password lines, 0600); returns the passwords."""
     passwords = {name: secrets.token_urlsafe(12) for name in sample_roles(register)}
-    accounts = {name: Account(name, HASHER.hash(passwords[name]), roles)
-                for name, roles in sample_roles(register).items()}
+    accounts = {
+        name: Account(name, HASHER.hash(passwords[name]), roles)
+        for name, roles in sample_roles(register).items()
+    }
     write_users(users_file, accounts)
     password_file.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(password_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)

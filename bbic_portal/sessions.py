@@ -37,8 +37,9 @@ class Session:
 
 
 class SessionStore:
-    def __init__(self, key: bytes, *, max_seconds: int, idle_seconds: int,
-                 clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self, key: bytes, *, max_seconds: int, idle_seconds: int, clock: Callable[[], float] = time.time
+    ) -> None:
         self._signer = Signer(key, salt="bbic-portal-session")
         self._sessions: dict[str, Session] = {}
         self._lock = threading.Lock()
@@ -77,7 +78,10 @@ class SessionStore:
             self._sessions.pop(session.sid, None)
 
     def _prune(self, now: float) -> None:
-        dead = [sid for sid, s in self._sessions.items()
-                if now - s.created > self.max_seconds or now - s.last_seen > self.idle_seconds]
+        dead = [
+            sid
+            for sid, s in self._sessions.items()
+            if now - s.created > self.max_seconds or now - s.last_seen > self.idle_seconds
+        ]
         for sid in dead:
             del self._sessions[sid]

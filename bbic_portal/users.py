@@ -37,7 +37,9 @@ class Account:
 
 def check_name(name: str) -> str:
     if not _NAME.match(name):
-        raise UsersError("a user name is 1–64 letters a–z, digits and . _ @ -, starting with a letter or digit")
+        raise UsersError(
+            "a user name is 1–64 letters a–z, digits and . _ @ -, starting with a letter or digit"
+        )
     return name
 
 
@@ -53,8 +55,12 @@ def read_users(path: Path) -> dict[str, Account]:
 
 def write_users(path: Path, accounts: dict[str, Account]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    data = {"users": {a.name: {"hash": a.password_hash, "roles": [str(r) for r in a.roles]}
-                      for a in sorted(accounts.values(), key=lambda a: a.name)}}
+    data = {
+        "users": {
+            a.name: {"hash": a.password_hash, "roles": [str(r) for r in a.roles]}
+            for a in sorted(accounts.values(), key=lambda a: a.name)
+        }
+    }
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
         os.fchmod(fd, 0o600)

@@ -40,4 +40,6 @@ def session_cookie(client: httpx.Client) -> str:
 
 def holds_no_document(body: bytes) -> bool:
     text = body.decode("utf-8", "replace")
-    return not any(m in text for m in DOCUMENT_MARKERS) and not any(body.startswith(m) for m in BINARY_MARKERS)
+    return not any(m in text for m in DOCUMENT_MARKERS) and not any(
+        body.startswith(m) for m in BINARY_MARKERS
+    )

@@ -87,8 +87,12 @@ districts:
     licenser:
       - {typ: LICENS, beviljad: 2012-06-01}
 """
-SCOPES = (Scope(ScopeLevel.MUNICIPALITY, "0180"), Scope(ScopeLevel.NETWORK, "vasterort"),
-          Scope(ScopeLevel.DISTRICT, "bromma"), Scope(ScopeLevel.DISTRICT, "spanga"))
+SCOPES = (
+    Scope(ScopeLevel.MUNICIPALITY, "0180"),
+    Scope(ScopeLevel.NETWORK, "vasterort"),
+    Scope(ScopeLevel.DISTRICT, "bromma"),
+    Scope(ScopeLevel.DISTRICT, "spanga"),
+)
 PDF_STEMS = ("verksamhet_year_to_date", "licens_kontrolldag")
 PUBLISHED_AS_OF = "2025-01-31"
 INTERNAL_AS_OF = "2025-02-28"
@@ -136,8 +140,17 @@ class Deployment:
         register = load_register(self.env.register)
         con = duckdb.connect(str(self.env.db), read_only=True)
         try:
-            render_standard_set(con, register, self.env.reports, as_of=dt.date.fromisoformat(as_of),
-                                export_id=export_id, formats=formats, mode=mode, scopes=SCOPES, workers=1)
+            render_standard_set(
+                con,
+                register,
+                self.env.reports,
+                as_of=dt.date.fromisoformat(as_of),
+                export_id=export_id,
+                formats=formats,
+                mode=mode,
+                scopes=SCOPES,
+                workers=1,
+            )
         finally:
             con.close()
 
@@ -148,10 +161,15 @@ class Deployment:
         names = scope_names(register)
         con = duckdb.connect(str(self.env.db), read_only=True)
         try:
-            def compute(kind: ReportKind, target: Scope, period: Period) -> tuple[list[Figure], DocumentContext]:
+
+            def compute(
+                kind: ReportKind, target: Scope, period: Period
+            ) -> tuple[list[Figure], DocumentContext]:
                 rc = report_context(con, register, kind, target, period, day)
                 figures = compute_with_context(con, register, rc, "internal")
-                return figures, replace(from_report_context(rc, mode="internal", names=names), export_id=export_id)
+                return figures, replace(
+                    from_report_context(rc, mode="internal", names=names), export_id=export_id
+                )
 
             documents = compute_documents(compute, [scope], standard_periods(day), day)
         finally:
@@ -212,24 +230,36 @@ def login_token(client: httpx.Client) -> str:
 
 def sign_in(client: httpx.Client, user: str, password: str) -> httpx.Response:
     token = login_token(client)
-    return client.post("/logga-in", data={"anvandare": user, "losenord": password, "csrf": token, "next": "/"})
+    return client.post(
+        "/logga-in", data={"anvandare": user, "losenord": password, "csrf": token, "next": "/"}
+    )
 
 
 def make_accounts(users_file: Path, accounts: Mapping[str, tuple[str, ...]] = ACCOUNTS) -> dict[str, str]:
     passwords = {name: f"pw-{name}-{os.urandom(6).hex()}" for name in accounts}
-    write_users(users_file, {name: Account(name, HASHER.hash(passwords[name]), parse_roles(list(roles)))
-                             for name, roles in accounts.items()})
+    write_users(
+        users_file,
+        {
+            name: Account(name, HASHER.hash(passwords[name]), parse_roles(list(roles)))
+            for name, roles in accounts.items()
+        },
+    )
     return passwords
 
 
-def start_portal(deployment: Deployment, *, tag: str = "main", clock: Callable[[], float] = time.time,
-                 **env: str) -> PortalServer:
+def start_portal(
+    deployment: Deployment, *, tag: str = "main", clock: Callable[[], float] = time.time, **env: str
+) -> PortalServer:
     """A portal on a free loopback port, in a thread of this process; its own audit log and cache per tag."""
     base = deployment.root / f"portal-{tag}"
     base.mkdir(parents=True, exist_ok=True)
     environ = deployment.environ(
-        BBIC_USERS_FILE=str(base / "users.json"), BBIC_SESSION_KEY_FILE=str(base / "session.key"),
-        BBIC_AUDIT_DB=str(base / "audit.sqlite"), BBIC_PORTAL_CACHE=str(base / "cache"), **env)
+        BBIC_USERS_FILE=str(base / "users.json"),
+        BBIC_SESSION_KEY_FILE=str(base / "session.key"),
+        BBIC_AUDIT_DB=str(base / "audit.sqlite"),
+        BBIC_PORTAL_CACHE=str(base / "cache"),
+        **env,
+    )
     config = config_from_env(environ)
     passwords = make_accounts(config.users_file)
     app = create_app(config, secure_cookies=False, clock=clock)
@@ -237,8 +267,17 @@ def start_portal(deployment: Deployment, *, tag: str = "main", clock: Callable[[
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
-                                           access_log=False, lifespan="off", server_header=False))
+    server = uvicorn.Server(
+        uvicorn.Config(
+            app,
+            host="127.0.0.1",
+            port=port,
+            log_level="warning",
+            access_log=False,
+            lifespan="off",
+            server_header=False,
+        )
+    )
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 30
@@ -246,7 +285,9 @@ def start_portal(deployment: Deployment, *, tag: str = "main", clock: Callable[[
         if time.monotonic() > deadline or not thread.is_alive():
             raise RuntimeError("the portal did not start")
         time.sleep(0.05)
-    return PortalServer(f"http://127.0.0.1:{port}", config, deployment, passwords, server=server, thread=thread)
+    return PortalServer(
+        f"http://127.0.0.1:{port}", config, deployment, passwords, server=server, thread=thread
+    )
 
 
 @pytest.fixture(scope="session")

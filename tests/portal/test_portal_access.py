@@ -18,7 +18,9 @@ USERS = ("samordnare", "bromma", "vasterort", "kista", "lasare")
 
 
 def _on_demand(scope: str, report: str, mode: str, fmt: str = "html") -> str:
-    return f"/ny-rapport/dokument?omrade={scope}&rapport={report}&lage={mode}&format={fmt}&period=year_to_date"
+    return (
+        f"/ny-rapport/dokument?omrade={scope}&rapport={report}&lage={mode}&format={fmt}&period=year_to_date"
+    )
 
 
 # what: (path, {user: outcome}) in the order of USERS
@@ -85,7 +87,8 @@ def test_access_matrix(what: str, user: str, outcome: str, clients: dict[str, ht
 
 
 def test_a_district_reads_its_internal_licence_check_with_staff_ids_and_others_do_not(
-        clients: dict[str, httpx.Client]) -> None:
+    clients: dict[str, httpx.Client],
+) -> None:
     """The internal licence check lists users without training by id (H1 of bromma has none)."""
     own = clients["bromma"].get(_on_demand("bromma", "licens", "internal", "csv"))
     assert own.status_code == 200 and "handlaggare_id=" in own.text

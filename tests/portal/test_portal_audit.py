@@ -36,11 +36,16 @@ def test_one_row_per_action_with_its_fields(portal: PortalServer) -> None:
     client = portal.client()
     assert sign_in(client, "bromma", "fel-losenord-123").status_code == 401
     assert sign_in(client, "bromma", portal.passwords["bromma"]).status_code == 303
-    assert client.get(f"/rapporter/arkiv/{INTERNAL_AS_OF}/bromma/verksamhet_year_to_date.html").status_code == 200
+    assert (
+        client.get(f"/rapporter/arkiv/{INTERNAL_AS_OF}/bromma/verksamhet_year_to_date.html").status_code
+        == 200
+    )
     assert client.get(f"/rapporter/arkiv/{INTERNAL_AS_OF}/bromma/licens_kontrolldag.pdf").status_code == 200
     assert client.get(f"/rapporter/arkiv/{INTERNAL_AS_OF}/0180/figures.csv").status_code == 403
-    made = client.get("/ny-rapport/dokument?omrade=spanga&rapport=verksamhet&lage=internal&format=csv"
-                      "&period=egen&fran=2025-01-01&till=2025-01-31")
+    made = client.get(
+        "/ny-rapport/dokument?omrade=spanga&rapport=verksamhet&lage=internal&format=csv"
+        "&period=egen&fran=2025-01-01&till=2025-01-31"
+    )
     assert made.status_code == 200
     assert client.get("/status").status_code == 403
     token = re.search(r'name="csrf" value="([^"]+)"', client.get("/rapporter").text)
@@ -60,11 +65,21 @@ def test_one_row_per_action_with_its_fields(portal: PortalServer) -> None:
     ]
     view, pdf, csv_refused, made_row = new[2], new[3], new[4], new[5]
     assert (view["report"], view["scope"], view["period"], view["as_of"], view["mode"], view["format"]) == (
-        "verksamhet", "stadsdel:bromma", "year_to_date", INTERNAL_AS_OF, "internal", "html")
+        "verksamhet",
+        "stadsdel:bromma",
+        "year_to_date",
+        INTERNAL_AS_OF,
+        "internal",
+        "html",
+    )
     assert (pdf["report"], pdf["format"]) == ("licens", "pdf")
     assert (csv_refused["scope"], csv_refused["report"]) == ("kommun:0180", "figures")
     assert (made_row["scope"], made_row["mode"], made_row["period"], made_row["format"]) == (
-        "stadsdel:spanga", "published", "2025-01-01..2025-01-31", "csv")
+        "stadsdel:spanga",
+        "published",
+        "2025-01-01..2025-01-31",
+        "csv",
+    )
     for row in new:
         assert row["at"].endswith("Z") and row["client"] == "127.0.0.1"
     assert all(r["roles"] == "stadsdel:bromma" for r in new[1:])
@@ -100,7 +115,7 @@ def test_bbic_audit_reads_while_the_portal_writes(portal: PortalServer) -> None:
             client = portal.login("lasare")
             while not stop.is_set():
                 client.get("/rapporter/arkiv/2025-01-31/0180/verksamhet_year_to_date.html")
-        except BaseException as exc:  # noqa: BLE001 - reported below
+        except BaseException as exc:
             errors.append(exc)
 
     writer = threading.Thread(target=browse)
@@ -109,8 +124,14 @@ def test_bbic_audit_reads_while_the_portal_writes(portal: PortalServer) -> None:
         env = {"BBIC_AUDIT_DB": str(portal.config.audit_db), "PATH": "/usr/bin:/bin"}
         outputs = []
         for args in (["--user", "lasare"], ["--user", "lasare", "--csv"], ["--since", "2000-01-01"]):
-            done = subprocess.run([sys.executable, "-m", "bbic_cli.main", "audit", *args], env=env, cwd=ROOT,
-                                  capture_output=True, text=True, timeout=120)
+            done = subprocess.run(
+                [sys.executable, "-m", "bbic_cli.main", "audit", *args],
+                env=env,
+                cwd=ROOT,
+                capture_output=True,
+                text=True,
+                timeout=120,
+            )
             assert done.returncode == 0, done.stderr
             outputs.append(done.stdout)
     finally:

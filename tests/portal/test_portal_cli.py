@@ -15,21 +15,38 @@ import httpx
 from portal_server import Deployment, sign_in
 
 from bbic_cli.serve_cmd import secure_cookies
-from bbic_portal.sample_accounts import make_sample_accounts, read_password_file
 from bbic_core.register import load_register
+from bbic_portal.sample_accounts import make_sample_accounts, read_password_file
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def bbic(*args: str, env: dict[str, str], stdin: str = "") -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "bbic_cli.main", *args], input=stdin, env=env, cwd=ROOT,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "bbic_cli.main", *args],
+        input=stdin,
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_users_add_list_remove(tmp_path: Path) -> None:
     env = {"PATH": "/usr/bin:/bin", "BBIC_USERS_FILE": str(tmp_path / "users.json")}
-    added = bbic("users", "add", "anna", "--role", "stadsdel:bromma", "--role", "natverk:vasterort",
-                 "--password-stdin", env=env, stdin="ett-langt-losenord\n")
+    added = bbic(
+        "users",
+        "add",
+        "anna",
+        "--role",
+        "stadsdel:bromma",
+        "--role",
+        "natverk:vasterort",
+        "--password-stdin",
+        env=env,
+        stdin="ett-langt-losenord\n",
+    )
     assert added.returncode == 0, added.stderr
     data = json.loads((tmp_path / "users.json").read_text(encoding="utf-8"))
     assert data["users"]["anna"]["hash"].startswith("$argon2id$")
@@ -37,7 +54,9 @@ def test_users_add_list_remove(tmp_path: Path) -> None:
     assert stat.S_IMODE(os.stat(tmp_path / "users.json").st_mode) == 0o600
     listed = bbic("users", "list", env=env)
     assert listed.stdout == "anna\tnatverk:vasterort,stadsdel:bromma\n"
-    bad = bbic("users", "add", "bo", "--role", "admin", "--password-stdin", env=env, stdin="ett-langt-losenord\n")
+    bad = bbic(
+        "users", "add", "bo", "--role", "admin", "--password-stdin", env=env, stdin="ett-langt-losenord\n"
+    )
     assert bad.returncode == 1 and "unknown role" in bad.stderr
     short = bbic("users", "add", "bo", "--role", "lasare", "--password-stdin", env=env, stdin="kort\n")
     assert short.returncode == 1 and "12 characters" in short.stderr
@@ -54,8 +73,9 @@ def test_secure_cookie_unless_plain_http_on_loopback() -> None:
     assert secure_cookies("10.1.2.3", "")
 
 
-def test_sample_accounts_are_owner_only_with_random_passwords(portal_deployment: Deployment,
-                                                              tmp_path: Path) -> None:
+def test_sample_accounts_are_owner_only_with_random_passwords(
+    portal_deployment: Deployment, tmp_path: Path
+) -> None:
     register = load_register(portal_deployment.env.register)
     first = make_sample_accounts(tmp_path / "u.json", tmp_path / "pw.txt", register)
     assert set(first) == {"samordnare", "bromma", "vasterort", "lasare"}
@@ -66,17 +86,39 @@ def test_sample_accounts_are_owner_only_with_random_passwords(portal_deployment:
 
 
 def test_bbic_serve_runs_the_portal(portal_deployment: Deployment, tmp_path: Path) -> None:
-    env = {"PATH": "/usr/bin:/bin", **portal_deployment.environ(
-        BBIC_USERS_FILE=str(tmp_path / "users.json"), BBIC_SESSION_KEY_FILE=str(tmp_path / "key"),
-        BBIC_AUDIT_DB=str(tmp_path / "audit.sqlite"), BBIC_PORTAL_CACHE=str(tmp_path / "cache"))}
+    env = {
+        "PATH": "/usr/bin:/bin",
+        **portal_deployment.environ(
+            BBIC_USERS_FILE=str(tmp_path / "users.json"),
+            BBIC_SESSION_KEY_FILE=str(tmp_path / "key"),
+            BBIC_AUDIT_DB=str(tmp_path / "audit.sqlite"),
+            BBIC_PORTAL_CACHE=str(tmp_path / "cache"),
+        ),
+    }
     assert bbic("serve", env=env).returncode == 1  # no accounts yet: says how to add one
-    assert bbic("users", "add", "sam", "--role", "samordnare", "--password-stdin", env=env,
-                stdin="ett-langt-losenord\n").returncode == 0
+    assert (
+        bbic(
+            "users",
+            "add",
+            "sam",
+            "--role",
+            "samordnare",
+            "--password-stdin",
+            env=env,
+            stdin="ett-langt-losenord\n",
+        ).returncode
+        == 0
+    )
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    proc = subprocess.Popen([sys.executable, "-m", "bbic_cli.main", "serve", "--port", str(port)], env=env,
-                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bbic_cli.main", "serve", "--port", str(port)],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
     try:
         base = f"http://127.0.0.1:{port}"
         for _ in range(600):

@@ -47,8 +47,11 @@ groups:
 @dataclass
 class Provider:
     issuer: str = ""
-    key: RSAKey = field(default_factory=lambda: RSAKey.generate_key(
-        2048, parameters={"kid": "k1", "use": "sig", "alg": "RS256"}, private=True))
+    key: RSAKey = field(
+        default_factory=lambda: RSAKey.generate_key(
+            2048, parameters={"kid": "k1", "use": "sig", "alg": "RS256"}, private=True
+        )
+    )
     user: dict[str, Any] = field(default_factory=dict)  # the claims of the next sign-in
     sign_with: RSAKey | None = None  # another key: a forged token
     audience: str = CLIENT_ID
@@ -57,11 +60,17 @@ class Provider:
 
     def app(self) -> Starlette:
         async def discovery(request: Request) -> Response:
-            return JSONResponse({
-                "issuer": self.issuer, "authorization_endpoint": f"{self.issuer}/authorize",
-                "token_endpoint": f"{self.issuer}/token", "jwks_uri": f"{self.issuer}/jwks",
-                "response_types_supported": ["code"], "id_token_signing_alg_values_supported": ["RS256"],
-                "subject_types_supported": ["public"]})
+            return JSONResponse(
+                {
+                    "issuer": self.issuer,
+                    "authorization_endpoint": f"{self.issuer}/authorize",
+                    "token_endpoint": f"{self.issuer}/token",
+                    "jwks_uri": f"{self.issuer}/jwks",
+                    "response_types_supported": ["code"],
+                    "id_token_signing_alg_values_supported": ["RS256"],
+                    "subject_types_supported": ["public"],
+                }
+            )
 
         async def jwks(request: Request) -> Response:
             return JSONResponse({"keys": [self.key.as_dict(private=False)]})
@@ -71,10 +80,15 @@ class Provider:
             assert q["client_id"] == CLIENT_ID and q["response_type"] == "code"
             assert q["code_challenge_method"] == "S256"
             code = secrets.token_urlsafe(16)
-            self.codes[code] = {"nonce": q["nonce"], "challenge": q["code_challenge"],
-                                "redirect_uri": q["redirect_uri"], "claims": dict(self.user)}
-            return RedirectResponse(f"{q['redirect_uri']}?{urlencode({'code': code, 'state': q['state']})}",
-                                    status_code=302)
+            self.codes[code] = {
+                "nonce": q["nonce"],
+                "challenge": q["code_challenge"],
+                "redirect_uri": q["redirect_uri"],
+                "claims": dict(self.user),
+            }
+            return RedirectResponse(
+                f"{q['redirect_uri']}?{urlencode({'code': code, 'state': q['state']})}", status_code=302
+            )
 
         async def token(request: Request) -> Response:
             form = await request.form()
@@ -89,14 +103,25 @@ class Provider:
             if challenge != grant["challenge"]:
                 return JSONResponse({"error": "invalid_grant", "error_description": "pkce"}, status_code=400)
             now = int(time.time())
-            claims = {"iss": self.issuer, "aud": self.audience, "iat": now, "exp": now + 300,
-                      "nonce": grant["nonce"], **grant["claims"]}
+            claims = {
+                "iss": self.issuer,
+                "aud": self.audience,
+                "iat": now,
+                "exp": now + 300,
+                "nonce": grant["nonce"],
+                **grant["claims"],
+            }
             id_token = jwt.encode({"alg": "RS256", "kid": "k1"}, claims, self.sign_with or self.key)
             return JSONResponse({"access_token": "a", "token_type": "Bearer", "id_token": id_token})
 
-        return Starlette(routes=[
-            Route("/.well-known/openid-configuration", discovery), Route("/jwks", jwks),
-            Route("/authorize", authorize), Route("/token", token, methods=["POST"])])
+        return Starlette(
+            routes=[
+                Route("/.well-known/openid-configuration", discovery),
+                Route("/jwks", jwks),
+                Route("/authorize", authorize),
+                Route("/token", token, methods=["POST"]),
+            ]
+        )
 
 
 @pytest.fixture(scope="module")
@@ -121,9 +146,14 @@ def portal(portal_deployment: Deployment, provider: Provider) -> Iterator[Portal
     folder.mkdir(exist_ok=True)
     (folder / "secret").write_text(CLIENT_SECRET, encoding="utf-8")
     (folder / "roles.yaml").write_text(ROLES_YAML, encoding="utf-8")
-    server = start_portal(portal_deployment, tag="oidc", BBIC_OIDC_ISSUER=provider.issuer,
-                          BBIC_OIDC_CLIENT_ID=CLIENT_ID, BBIC_OIDC_CLIENT_SECRET_FILE=str(folder / "secret"),
-                          BBIC_OIDC_ROLES_FILE=str(folder / "roles.yaml"))
+    server = start_portal(
+        portal_deployment,
+        tag="oidc",
+        BBIC_OIDC_ISSUER=provider.issuer,
+        BBIC_OIDC_CLIENT_ID=CLIENT_ID,
+        BBIC_OIDC_CLIENT_SECRET_FILE=str(folder / "secret"),
+        BBIC_OIDC_ROLES_FILE=str(folder / "roles.yaml"),
+    )
     try:
         yield server
     finally:
@@ -159,13 +189,19 @@ def test_code_flow_maps_groups_to_roles(portal: PortalServer, provider: Provider
 
 def test_two_groups_give_both_roles(portal: PortalServer, provider: Provider) -> None:
     provider.sign_with, provider.audience = None, CLIENT_ID
-    provider.user = {"sub": "u-2", "preferred_username": "sam", "groups": ["bbic-samordnare", "bbic-vasterort"]}
+    provider.user = {
+        "sub": "u-2",
+        "preferred_username": "sam",
+        "groups": ["bbic-samordnare", "bbic-vasterort"],
+    }
     client, response = flow(portal)
     assert response.status_code == 303
     assert client.get("/status").status_code == 200
 
 
-def test_user_with_no_mapped_group_is_refused_with_a_clear_page(portal: PortalServer, provider: Provider) -> None:
+def test_user_with_no_mapped_group_is_refused_with_a_clear_page(
+    portal: PortalServer, provider: Provider
+) -> None:
     provider.sign_with, provider.audience = None, CLIENT_ID
     provider.user = {"sub": "u-3", "preferred_username": "olle", "groups": ["ekonomi"]}
     client, response = flow(portal)
@@ -178,10 +214,13 @@ def test_user_with_no_mapped_group_is_refused_with_a_clear_page(portal: PortalSe
 
 
 @pytest.mark.parametrize("fault", ["signature", "audience"])
-def test_forged_or_misaddressed_token_is_refused(fault: str, portal: PortalServer, provider: Provider) -> None:
+def test_forged_or_misaddressed_token_is_refused(
+    fault: str, portal: PortalServer, provider: Provider
+) -> None:
     provider.user = {"sub": "u-4", "preferred_username": "mallory", "groups": ["bbic-samordnare"]}
-    provider.sign_with = RSAKey.generate_key(2048, parameters={"kid": "k1"}, private=True) \
-        if fault == "signature" else None
+    provider.sign_with = (
+        RSAKey.generate_key(2048, parameters={"kid": "k1"}, private=True) if fault == "signature" else None
+    )
     provider.audience = "another-client" if fault == "audience" else CLIENT_ID
     try:
         client, response = flow(portal)

@@ -15,8 +15,16 @@ def coordinator(portal_server: PortalServer) -> httpx.Client:
 
 
 def test_every_page_is_swedish_with_a_skip_link_and_the_statement_link(coordinator: httpx.Client) -> None:
-    for path in ("/", "/rapporter", "/ny-rapport", "/licenskontroll", "/status", "/logg", "/tillganglighet",
-                 "/logga-in"):
+    for path in (
+        "/",
+        "/rapporter",
+        "/ny-rapport",
+        "/licenskontroll",
+        "/status",
+        "/logg",
+        "/tillganglighet",
+        "/logga-in",
+    ):
         page = coordinator.get(path)
         assert page.status_code == 200, path
         assert '<html lang="sv">' in page.text
@@ -28,7 +36,13 @@ def test_every_page_is_swedish_with_a_skip_link_and_the_statement_link(coordinat
 def test_overview_for_the_coordinator_shows_every_scope_internal(coordinator: httpx.Client) -> None:
     page = coordinator.get("/").text
     assert "export <strong>E2</strong>" in page and INTERNAL_AS_OF in page
-    for name in ("Kommunen Stockholm", "Nätverk Västerort", "Stadsdel Bromma", "Stadsdel Spånga", "Stadsdel Kista"):
+    for name in (
+        "Kommunen Stockholm",
+        "Nätverk Västerort",
+        "Stadsdel Bromma",
+        "Stadsdel Spånga",
+        "Stadsdel Kista",
+    ):
         assert name in page
     assert "Publicerad (röjandekontroll)" not in page
     assert '<th scope="col">Aktualiseringar</th>' in page
@@ -56,7 +70,9 @@ def test_overview_hand_computed_figures(coordinator: httpx.Client) -> None:
 def test_licence_page_warns_of_the_trial_licence_first(coordinator: httpx.Client) -> None:
     page = coordinator.get("/licenskontroll").text
     names = re.findall(r'<tr><th scope="row">([^<]+)</th>', page)
-    assert names[0] == "Spånga"  # its trial licence (2023-04-15, two years) ends 2025-04-15, no application sent
+    assert (
+        names[0] == "Spånga"
+    )  # its trial licence (2023-04-15, two years) ends 2025-04-15, no application sent
     assert "⚠" in page and "Provlicensen upphör" in page
     assert set(names) == {"Bromma", "Spånga", "Kista"}
     assert "✔ Uppfyllt" in page or "✘ Ej uppfyllt" in page
@@ -86,7 +102,7 @@ def test_new_report_form_is_labelled(coordinator: httpx.Client) -> None:
 def test_new_report_in_each_format(coordinator: httpx.Client) -> None:
     base = "/ny-rapport/dokument?omrade=bromma&rapport=klientgrupp&lage=internal&period=previous_year"
     html = coordinator.get(base + "&format=html")
-    assert html.status_code == 200 and "Klientgrupp" in html.text or "klientgrupp" in html.text
+    assert (html.status_code == 200 and "Klientgrupp" in html.text) or "klientgrupp" in html.text
     xlsx = coordinator.get(base + "&format=xlsx")
     assert xlsx.status_code == 200 and xlsx.content.startswith(b"PK\x03\x04")
     assert "attachment" in xlsx.headers["content-disposition"]

@@ -79,16 +79,18 @@ TRICKS = [
 
 
 @pytest.mark.parametrize("path", TRICKS)
-def test_path_tricks_are_refused(path: str, portal_server: PortalServer, planted: Path,
-                                 samordnare: httpx.Client) -> None:
+def test_path_tricks_are_refused(
+    path: str, portal_server: PortalServer, planted: Path, samordnare: httpx.Client
+) -> None:
     status, _, body = raw_get(portal_server.base_url, path, session_cookie(samordnare))
     assert status in (400, 403, 404), (path, status)
     assert SECRET.encode() not in body and b"root:" not in body
     assert holds_no_document(body)
 
 
-def test_the_same_file_by_its_plain_name_is_served(portal_server: PortalServer, planted: Path,
-                                                  samordnare: httpx.Client) -> None:
+def test_the_same_file_by_its_plain_name_is_served(
+    portal_server: PortalServer, planted: Path, samordnare: httpx.Client
+) -> None:
     """The refusals above come from the tricks, not from a broken route."""
     path = f"/rapporter/arkiv/{INTERNAL_AS_OF}/bromma/verksamhet_year_to_date.html"
     status, headers, body = raw_get(portal_server.base_url, path, session_cookie(samordnare))
@@ -96,22 +98,26 @@ def test_the_same_file_by_its_plain_name_is_served(portal_server: PortalServer, 
     assert "script-src 'none'" in headers["content-security-policy"]
 
 
-def test_listing_leaves_symlinked_folders_out(portal_server: PortalServer, planted: Path,
-                                              samordnare: httpx.Client) -> None:
+def test_listing_leaves_symlinked_folders_out(
+    portal_server: PortalServer, planted: Path, samordnare: httpx.Client
+) -> None:
     page = samordnare.get("/rapporter").text
     assert "2025-03-31" not in page and "/kista/" not in page
 
 
-@pytest.mark.parametrize("query", [
-    "omrade=../../etc&rapport=verksamhet&lage=internal&format=html",
-    "omrade=stadsdel:spanga&rapport=verksamhet&lage=internal&format=html",
-    "omrade=spanga%00&rapport=verksamhet&lage=internal&format=html",
-    "omrade=atlantis&rapport=verksamhet&lage=internal&format=html",
-    "omrade=bromma&rapport=../licens&lage=internal&format=html",
-    "omrade=bromma&rapport=verksamhet&lage=intern&format=html",
-    "omrade=bromma&rapport=verksamhet&lage=internal&format=../../etc/passwd",
-    "omrade=bromma&rapport=verksamhet&lage=internal&format=html&period=egen&fran=2025-01-01&till=nej",
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "omrade=../../etc&rapport=verksamhet&lage=internal&format=html",
+        "omrade=stadsdel:spanga&rapport=verksamhet&lage=internal&format=html",
+        "omrade=spanga%00&rapport=verksamhet&lage=internal&format=html",
+        "omrade=atlantis&rapport=verksamhet&lage=internal&format=html",
+        "omrade=bromma&rapport=../licens&lage=internal&format=html",
+        "omrade=bromma&rapport=verksamhet&lage=intern&format=html",
+        "omrade=bromma&rapport=verksamhet&lage=internal&format=../../etc/passwd",
+        "omrade=bromma&rapport=verksamhet&lage=internal&format=html&period=egen&fran=2025-01-01&till=nej",
+    ],
+)
 def test_bad_parameters_of_an_on_demand_report_are_refused(query: str, portal_server: PortalServer) -> None:
     client = portal_server.login("lasare")
     response = client.get(f"/ny-rapport/dokument?{query}")

@@ -118,7 +118,9 @@ def test_lock_out_after_five_failures_for_fifteen_minutes(portal: PortalServer, 
     locked = sign_in(client, "vasterort", portal.passwords["vasterort"])
     assert locked.status_code == 429 and "låst" in locked.text
     assert COOKIE not in locked.cookies
-    assert sign_in(portal.client(), "kista", portal.passwords["kista"]).status_code == 303  # others unaffected
+    assert (
+        sign_in(portal.client(), "kista", portal.passwords["kista"]).status_code == 303
+    )  # others unaffected
     clock.advance(15 * 60 + 1)
     assert sign_in(client, "vasterort", portal.passwords["vasterort"]).status_code == 303
 
@@ -130,9 +132,19 @@ def test_four_failures_do_not_lock(portal: PortalServer) -> None:
     assert sign_in(client, "kista", portal.passwords["kista"]).status_code == 303
 
 
-PATHS = ["/healthz", "/logga-in", "/", "/rapporter", "/status", "/tillganglighet", "/static/portal.css",
-         "/finns-inte", "/rapporter/arkiv/2025-02-28/bromma/verksamhet_year_to_date.html",
-         "/rapporter/arkiv/../../etc/passwd", "/ny-rapport/dokument?omrade=x"]
+PATHS = [
+    "/healthz",
+    "/logga-in",
+    "/",
+    "/rapporter",
+    "/status",
+    "/tillganglighet",
+    "/static/portal.css",
+    "/finns-inte",
+    "/rapporter/arkiv/2025-02-28/bromma/verksamhet_year_to_date.html",
+    "/rapporter/arkiv/../../etc/passwd",
+    "/ny-rapport/dokument?omrade=x",
+]
 
 
 @pytest.mark.parametrize("user", [None, "bromma"])
@@ -141,7 +153,10 @@ def test_security_headers_on_every_response(portal: PortalServer, user: str | No
     for path in PATHS:
         _, headers, _ = raw_get(portal.base_url, path, cookie)
         csp = headers["content-security-policy"]
-        assert "frame-ancestors 'none'" in csp and "unsafe-inline" not in csp.split("script-src")[1].split(";")[0]
+        assert (
+            "frame-ancestors 'none'" in csp
+            and "unsafe-inline" not in csp.split("script-src")[1].split(";")[0]
+        )
         assert headers["x-content-type-options"] == "nosniff"
         assert headers["referrer-policy"] == "no-referrer"
         assert "server" not in headers or "uvicorn" not in headers["server"]

@@ -7,8 +7,8 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 import pipeline_helpers as ph
+import pytest
 from portal_server import INTERNAL_AS_OF, Deployment, PortalServer, start_portal
 
 
@@ -16,8 +16,9 @@ from portal_server import INTERNAL_AS_OF, Deployment, PortalServer, start_portal
 def own_deployment(portal_deployment: Deployment, tmp_path_factory: pytest.TempPathFactory) -> Deployment:
     """A copy of the shared deployment: this test loads a new export into it."""
     root = tmp_path_factory.mktemp("swap") / "site"
-    shutil.copytree(portal_deployment.root, root, symlinks=True,
-                    ignore=shutil.ignore_patterns("portal-*", "outside*"))
+    shutil.copytree(
+        portal_deployment.root, root, symlinks=True, ignore=shutil.ignore_patterns("portal-*", "outside*")
+    )
     return Deployment(root, ph.Env(root))
 
 
@@ -42,8 +43,12 @@ def test_swap_under_load(portal: PortalServer, own_deployment: Deployment) -> No
     def read() -> None:
         reader = portal.login("bromma")
         while not stop.is_set():
-            for path in ("/ny-rapport", "/ny-rapport/dokument?omrade=bromma&rapport=verksamhet&lage=internal"
-                                       "&format=csv&period=year_to_date", "/status"):
+            for path in (
+                "/ny-rapport",
+                "/ny-rapport/dokument?omrade=bromma&rapport=verksamhet&lage=internal"
+                "&format=csv&period=year_to_date",
+                "/status",
+            ):
                 response = reader.get(path)
                 if response.status_code not in (200, 403):
                     failures.append(f"{path}: {response.status_code}")
@@ -66,8 +71,9 @@ def test_swap_under_load(portal: PortalServer, own_deployment: Deployment) -> No
 
     after = client.get("/ny-rapport").text
     assert "uppgifter per 2025-03-31" in after and "export E3" in after
-    made = client.get("/ny-rapport/dokument?omrade=bromma&rapport=verksamhet&lage=internal&format=csv"
-                      "&period=year_to_date")
+    made = client.get(
+        "/ny-rapport/dokument?omrade=bromma&rapport=verksamhet&lage=internal&format=csv&period=year_to_date"
+    )
     assert made.status_code == 200 and ";2025-03-31;" in made.text
 
 
