@@ -438,15 +438,24 @@ def markdown(s: dict[str, Any], command: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+GENERATED_END = "<!-- the figures above are written by bench/portal_load.py; the reading below by hand -->"
+
+
 def write_section(path: Path, section: str) -> None:
     """Puts the section at the end of the results (after the kept analysis, which bench.run
-    preserves from its first kept heading on), replacing an earlier one."""
+    preserves from its first kept heading on), replacing an earlier one's figures and keeping its
+    hand-written reading (what follows `GENERATED_END`)."""
     text = path.read_text(encoding="utf-8") if path.is_file() else "# Benchmark results\n"
+    reading = ""
     start = text.find("\n" + SECTION)
     if start >= 0:
         following = text.find("\n## ", start + 1)
+        old = text[start:following] if following >= 0 else text[start:]
+        if GENERATED_END in old:
+            reading = old.split(GENERATED_END, 1)[1].strip("\n")
         text = text[:start] + ("\n" + text[following:].lstrip("\n") if following >= 0 else "")
-    path.write_text(text.rstrip("\n") + "\n\n" + section, encoding="utf-8")
+    out = text.rstrip("\n") + "\n\n" + section + "\n" + GENERATED_END + "\n"
+    path.write_text(out + ("\n" + reading + "\n" if reading else ""), encoding="utf-8")
 
 
 # --- main -------------------------------------------------------------------------------------------------
