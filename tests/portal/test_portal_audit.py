@@ -12,7 +12,9 @@ from pathlib import Path
 
 import pytest
 from portal_server import INTERNAL_AS_OF, Deployment, PortalServer, sign_in, start_portal
+from typer.testing import CliRunner
 
+from bbic_cli.main import app
 from bbic_portal import audit
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -121,19 +123,24 @@ def test_bbic_audit_reads_while_the_portal_writes(portal: PortalServer) -> None:
     writer = threading.Thread(target=browse)
     writer.start()
     try:
+        # another process, as the coordinator runs it on the server
         env = {"BBIC_AUDIT_DB": str(portal.config.audit_db), "PATH": "/usr/bin:/bin"}
-        outputs = []
-        for args in (["--user", "lasare"], ["--user", "lasare", "--csv"], ["--since", "2000-01-01"]):
-            done = subprocess.run(
-                [sys.executable, "-m", "bbic_cli.main", "audit", *args],
-                env=env,
-                cwd=ROOT,
-                capture_output=True,
-                text=True,
-                timeout=120,
-            )
-            assert done.returncode == 0, done.stderr
-            outputs.append(done.stdout)
+        done = subprocess.run(
+            [sys.executable, "-m", "bbic_cli.main", "audit", "--user", "lasare"],
+            env=env,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert done.returncode == 0, done.stderr
+        outputs = [done.stdout]
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setenv("BBIC_AUDIT_DB", str(portal.config.audit_db))
+            for args in (["--user", "lasare", "--csv"], ["--since", "2000-01-01"]):
+                result = CliRunner().invoke(app, ["audit", *args])
+                assert result.exit_code == 0, result.output
+                outputs.append(result.output)
     finally:
         stop.set()
         writer.join()

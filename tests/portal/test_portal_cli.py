@@ -12,8 +12,12 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
+from click.testing import Result
 from portal_server import Deployment, sign_in
+from typer.testing import CliRunner
 
+from bbic_cli.main import app
 from bbic_cli.serve_cmd import secure_cookies
 from bbic_core.register import load_register
 from bbic_portal.sample_accounts import make_sample_accounts, read_password_file
@@ -33,9 +37,14 @@ def bbic(*args: str, env: dict[str, str], stdin: str = "") -> subprocess.Complet
     )
 
 
-def test_users_add_list_remove(tmp_path: Path) -> None:
-    env = {"PATH": "/usr/bin:/bin", "BBIC_USERS_FILE": str(tmp_path / "users.json")}
-    added = bbic(
+def test_users_add_list_remove(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BBIC_USERS_FILE", str(tmp_path / "users.json"))
+    runner = CliRunner()
+
+    def run(*args: str, stdin: str = "") -> Result:
+        return runner.invoke(app, list(args), input=stdin)
+
+    added = run(
         "users",
         "add",
         "anna",
@@ -44,25 +53,24 @@ def test_users_add_list_remove(tmp_path: Path) -> None:
         "--role",
         "natverk:vasterort",
         "--password-stdin",
-        env=env,
         stdin="ett-langt-losenord\n",
     )
-    assert added.returncode == 0, added.stderr
+    assert added.exit_code == 0, added.output
     data = json.loads((tmp_path / "users.json").read_text(encoding="utf-8"))
     assert data["users"]["anna"]["hash"].startswith("$argon2id$")
     assert "ett-langt-losenord" not in (tmp_path / "users.json").read_text(encoding="utf-8")
     assert stat.S_IMODE(os.stat(tmp_path / "users.json").st_mode) == 0o600
-    listed = bbic("users", "list", env=env)
-    assert listed.stdout == "anna\tnatverk:vasterort,stadsdel:bromma\n"
-    bad = bbic(
-        "users", "add", "bo", "--role", "admin", "--password-stdin", env=env, stdin="ett-langt-losenord\n"
-    )
-    assert bad.returncode == 1 and "unknown role" in bad.stderr
-    short = bbic("users", "add", "bo", "--role", "lasare", "--password-stdin", env=env, stdin="kort\n")
-    assert short.returncode == 1 and "12 characters" in short.stderr
-    assert bbic("users", "remove", "anna", env=env).returncode == 0
-    assert bbic("users", "list", env=env).stdout == ""
-    assert bbic("users", "remove", "anna", env=env).returncode == 1
+    assert run("users", "list").output == "anna\tnatverk:vasterort,stadsdel:bromma\n"
+    bad = run("users", "add", "bo", "--role", "admin", "--password-stdin", stdin="ett-langt-losenord\n")
+    assert bad.exit_code == 1 and "unknown role" in bad.output
+    short = run("users", "add", "bo", "--role", "lasare", "--password-stdin", stdin="kort\n")
+    assert short.exit_code == 1 and "12 characters" in short.output
+    twice = "ett-annat-losenord\n" * 2  # the prompt asks twice
+    prompted = run("users", "add", "cilla", "--role", "lasare", stdin=twice)
+    assert prompted.exit_code == 0 and "ett-annat-losenord" not in prompted.output
+    assert run("users", "remove", "anna").exit_code == 0
+    assert run("users", "list").output == "cilla\tlasare\n"
+    assert run("users", "remove", "anna").exit_code == 1
 
 
 def test_secure_cookie_unless_plain_http_on_loopback() -> None:
