@@ -11,7 +11,7 @@ from __future__ import annotations
 import ipaddress
 import os
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -69,6 +69,7 @@ def serve(
         raise typer.Exit(1)
     public = config.public_url
     app = create_app(config, secure_cookies=secure_cookies(host, public))
+    warm_up(app)
     typer.echo(
         f"BBIC-portalen: http://{host}:{port}/  (uppgifter: {config.duckdb_path}, "
         f"rapporter: {config.reports})"
@@ -76,6 +77,23 @@ def serve(
     uvicorn.run(
         app, host=host, port=port, proxy_headers=True, server_header=False, log_level="info", access_log=False
     )  # the audit log records who read what; the access log would add nothing
+
+
+def warm_up(app: Any) -> None:
+    """Copy the snapshot and compute Översikt's figures in the background, so the first user does not wait."""
+    import threading
+
+    portal = app.state.portal
+
+    def work() -> None:
+        try:
+            state = portal.registers.state()
+            if state.register is not None:
+                portal.overview.computed(state.register)
+        except Exception as exc:  # the first request shows the problem to the user
+            typer.echo(f"bbic serve: Översikt not prepared ahead: {type(exc).__name__}", err=True)
+
+    threading.Thread(target=work, name="warm-up", daemon=True).start()
 
 
 def _sample_accounts(register_dir: Path) -> None:

@@ -95,22 +95,46 @@ def _compute(
 
 
 class Overview:
+    """Figures per export (and check day), computed once; while a new export's are being computed, other
+    requests get the previous export's (the page names the export and date it shows)."""
+
+    MAX_ENTRIES = 32
+
     def __init__(self, snapshot: Snapshot) -> None:
         self.snapshot = snapshot
         self._cache: dict[tuple[str, str], _Computed] = {}
-        self._lock = threading.Lock()
+        self._latest: dict[str, _Computed] = {}  # check day → the newest result for it
+        self._locks: dict[tuple[str, str], threading.Lock] = {}
+        self._guard = threading.Lock()
 
     def computed(self, register: Register, licence_day: dt.date | None = None) -> _Computed:
+        day = licence_day.isoformat() if licence_day else ""
         with self.snapshot.connect() as (con, current):
-            key = (current.export_id, licence_day.isoformat() if licence_day else "")
-            with self._lock:
+            key = (current.export_id, day)
+            with self._guard:
                 found = self._cache.get(key)
                 if found is not None:
                     return found
+                stale = self._latest.get(day)
+                lock = self._locks.setdefault(key, threading.Lock())
+            if not lock.acquire(blocking=stale is None):
+                assert stale is not None
+                return stale
+            try:
+                with self._guard:
+                    found = self._cache.get(key)
+                if found is not None:
+                    return found
                 result = self._make(con, register, current.export_id, current.as_of, licence_day)
-                self._cache = {k: v for k, v in self._cache.items() if k[0] == current.export_id}
-                self._cache[key] = result
+                with self._guard:
+                    kept = {k: v for k, v in self._cache.items() if k[0] == current.export_id}
+                    self._cache = dict(list(kept.items())[-self.MAX_ENTRIES :])
+                    self._cache[key] = result
+                    self._latest[day] = result
+                    self._locks = {k: v for k, v in self._locks.items() if k[0] == current.export_id}
                 return result
+            finally:
+                lock.release()
 
     def _make(
         self,

@@ -61,24 +61,34 @@ class Snapshot:
         self.folder = cache_dir / "snapshot"
         self._lock = threading.Lock()
         self._current: Current | None = None
+        self._copying = False
 
     def current(self) -> Current:
-        """The newest snapshot (copied anew after a swap); `SnapshotUnavailable` when there is none."""
+        """The newest snapshot (copied anew after a swap); `SnapshotUnavailable` when there is none.
+
+        One request copies a new file; requests meanwhile keep reading the previous copy."""
         ident = identity(self.main)
         with self._lock:
+            known = self._current
             if ident is None:
-                if self._current is not None:
-                    return self._current  # between the pipeline's unlink and rename: serve the last one
+                if known is not None:
+                    return known  # between the pipeline's unlink and rename: serve the last one
                 raise SnapshotUnavailable("ingen inläsning har gjorts ännu")
-            if self._current is not None and self._current.identity == ident:
-                return self._current
+            if known is not None and (known.identity == ident or self._copying):
+                return known
+            self._copying = True
+        try:
             fresh = self._copy(ident)
+        finally:
+            with self._lock:
+                self._copying = False
+        with self._lock:
             if fresh is None:
                 if self._current is not None:
                     return self._current
                 raise SnapshotUnavailable("inläsningen pågår; försök igen om en stund")
             old, self._current = self._current, fresh
-        if old is not None:
+        if old is not None and old.path != fresh.path:
             self._prune(keep={fresh.path, old.path})
         return fresh
 
