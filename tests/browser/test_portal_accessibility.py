@@ -20,7 +20,8 @@ ROLES = {"samordnare": "samordnare", "bromma": "stadsdel:bromma", "vasterort": "
 
 
 @pytest.fixture
-def context(chromium: Browser) -> Iterator[BrowserContext]:
+def context(portal_server: PortalServer, chromium: Browser) -> Iterator[BrowserContext]:
+    # the portal (its deployment runs the pipeline) starts before the browser's event loop does
     context = chromium.new_context(locale="sv-SE")
     try:
         yield context

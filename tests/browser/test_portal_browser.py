@@ -24,7 +24,8 @@ EXPORT = "E2"
 
 
 @pytest.fixture
-def context(chromium: Browser) -> Iterator[BrowserContext]:
+def context(portal_server: PortalServer, chromium: Browser) -> Iterator[BrowserContext]:
+    # the portal (its deployment runs the pipeline) starts before the browser's event loop does
     context = chromium.new_context(accept_downloads=True, locale="sv-SE")
     try:
         yield context
