@@ -7,7 +7,7 @@ import sys
 import typer
 from typer._click.exceptions import UsageError  # typer vendors click; its usage errors exit 2 by default
 
-from bbic_cli import report_cmd, run_cmd, spec_cmd, synth_cmd, validate_cmd
+from bbic_cli import audit_cmd, report_cmd, run_cmd, serve_cmd, spec_cmd, synth_cmd, users_cmd, validate_cmd
 
 app = typer.Typer(
     name="bbic",
@@ -23,6 +23,9 @@ app.command("synth")(synth_cmd.synth)
 app.command("run")(run_cmd.run)
 app.command("rebuild")(run_cmd.rebuild)
 app.command("report")(report_cmd.report)
+app.command("serve")(serve_cmd.serve)
+app.add_typer(users_cmd.users_app, name="users")
+app.command("audit")(audit_cmd.audit)
 
 
 def main() -> None:
