@@ -1,0 +1,8 @@
+"""The hostile-input tests run the real pipeline with the pipeline tests' temporary deployment."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "pipeline"))
