@@ -791,7 +791,9 @@ def create_app(
                 400,
                 ("/licenskontroll", "Tillbaka"),
             )
-        computed = await run_in_threadpool(portal.overview.computed, register, day)
+        # the export's own day shares Översikt's figures; another day computes the licence table alone
+        licence_day = None if day == current_snapshot.as_of else day
+        computed = await run_in_threadpool(portal.overview.computed, register, licence_day)
         rows = []
         for row in licence_rows(computed, register):
             scope = Scope(ScopeLevel.DISTRICT, row.district)
