@@ -720,14 +720,15 @@ def create_app(
             "scope": str(scope),
             "format": fmt,
             "period": "" if kind == ReportKind.LICENS else f"{period.start}..{period.end}",
-            "as_of": (day or a).isoformat(),
+            "as_of": (day if kind == ReportKind.LICENS and day else a).isoformat(),
         }
         decision = may_read(session.roles, document(scope, {kind}, mode), register)
         action = "view" if fmt == "html" else "download"
         if not decision.allowed or decision.mode is None:
             record(request, session, action, "refused", mode=mode, **what, detail=decision.reason)
             return refused(request, session)
-        req = ReportRequest(scope, kind, period, day, decision.mode, fmt)
+        check_day = day if kind == ReportKind.LICENS else None  # D is the licence check's alone
+        req = ReportRequest(scope, kind, period, check_day, decision.mode, fmt)
         try:
             made = await run_in_threadpool(portal.maker.make, req, register)
         except Exception:
@@ -790,7 +791,9 @@ def create_app(
                 400,
                 ("/licenskontroll", "Tillbaka"),
             )
-        computed = await run_in_threadpool(portal.overview.computed, register, day)
+        # the export's own day shares Översikt's figures; another day computes the licence table alone
+        licence_day = None if day == current_snapshot.as_of else day
+        computed = await run_in_threadpool(portal.overview.computed, register, licence_day)
         rows = []
         for row in licence_rows(computed, register):
             scope = Scope(ScopeLevel.DISTRICT, row.district)

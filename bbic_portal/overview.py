@@ -146,9 +146,9 @@ class Overview:
     ) -> _Computed:
         period = standard_periods(as_of)["year_to_date"]
         scopes = default_scopes(register, as_of)
-        internal = _compute(
-            con, register, export_id, as_of, (ReportKind.VERKSAMHET, ReportKind.KLIENTGRUPP), period, scopes
-        )
+        # another check day than the export's: the licence table alone is wanted (Licenskontroll)
+        kinds = () if licence_day is not None else (ReportKind.VERKSAMHET, ReportKind.KLIENTGRUPP)
+        internal = _compute(con, register, export_id, as_of, kinds, period, scopes)
         wanted = {(m, b) for _, m, b, _ in KEY_FIGURES}
         by_mode: dict[str, dict[tuple[str, str, str], str]] = {"internal": {}, "published": {}}
         for f in internal:
