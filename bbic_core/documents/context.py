@@ -67,6 +67,11 @@ class DocumentContext:
         return labels.MODE_LABELS[self.mode]
 
     @property
+    def period_range(self) -> str:
+        """`2024-06-16 – 2025-06-15`, without the preset's name (the licence check's window W)."""
+        return labels.format_period_sv(self.period.start, self.period.end)
+
+    @property
     def period_label(self) -> str:
         text = labels.format_period_sv(self.period.start, self.period.end)
         return f"{self.period_name}: {text}" if self.period_name else text

@@ -106,8 +106,8 @@ class ReportStore:
         together = replace(first, districts=tuple(contexts))
         for code, out in compute_verksamhet_by_district(self.con, together, contexts).items():
             ctx = contexts[code]
-            key = (ReportKind.VERKSAMHET, ctx.scope, ctx.period, ctx.as_of, "internal")
-            self._internal[key] = out.figures
+            exact: Mode = "internal"
+            self._internal[(ReportKind.VERKSAMHET, ctx.scope, ctx.period, ctx.as_of, exact)] = out.figures
 
     # --- published figures ---------------------------------------------------------------------------
 

@@ -130,6 +130,10 @@ def test_index_links_every_report_and_every_link_resolves(reports: Path, chromiu
     expected = {f"{folder}/{report}_{period}.html" for folder in SCOPES
                 for report in ("verksamhet", "klientgrupp") for period in PERIOD_NAMES}
     expected |= {f"{folder}/licens_kontrolldag.html" for folder in SCOPES}
+    expected |= {f"{folder}/arsrapport_{year}.html" for folder in SCOPES
+                 for year in ("previous_year", "current_year")}
+    expected |= {f"{folder}/jamforelse_{period}.html" for folder, level in SCOPES.items()
+                 if level != ScopeLevel.DISTRICT for period in PERIOD_NAMES}
     expected |= {f"{folder}/figures.csv" for folder in SCOPES}
     hrefs = [href for href, _ in links]
     assert sorted(hrefs) == sorted(expected)  # every scope × report × period once, nothing else

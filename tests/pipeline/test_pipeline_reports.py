@@ -28,6 +28,7 @@ def test_load_then_figures_and_reports(env: Env) -> None:
     assert (env.reports / "latest").resolve() == folder.resolve()
     checks = _checks(result)
     assert checks["reports_complete"] and checks["reports_hold_no_personal_numbers"]
+    assert "figures_anomalies" in checks  # the D3 anomalies, not blocking: the reports were rendered
     con = duckdb.connect(str(env.db), read_only=True)
     try:
         n, exports, scopes = con.execute(
@@ -36,6 +37,16 @@ def test_load_then_figures_and_reports(env: Env) -> None:
     finally:
         con.close()
     assert n > 0 and exports == ["E1"] and scopes == ["kommun:0180", "stadsdel:bromma"]
+    # computed once into the marts, every document rendered from them: one row per document
+    con = duckdb.connect(str(env.db), read_only=True)
+    try:
+        documents = con.execute("SELECT document FROM figure_documents ORDER BY document").fetchall()
+        reports = {r for (r,) in con.execute("SELECT DISTINCT report FROM figures").fetchall()}
+    finally:
+        con.close()
+    rendered = {f"{p.parent.name}/{p.stem}" for p in folder.glob("*/*.html")}
+    assert {d for (d,) in documents} == rendered
+    assert reports == {"verksamhet", "klientgrupp", "licens", "jamforelse", "arsrapport"}
 
     # Nothing new: the next refresh leaves the rendered set alone.
     stamp = (folder / "0180" / "figures.csv").stat().st_mtime_ns
