@@ -6,14 +6,16 @@ Every route (archive files, zips, reports on demand, pages, downloads, listings)
 | role | internal | published |
 |---|---|---|
 | `samordnare` | everything, and the pages Status and Logg | everything |
-| `stadsdel:<code>` | every report of that district, the licence check included | every scope |
-| `natverk:<code>` | the network's and its districts' reports, except the licence check | every scope |
+| `stadsdel:<code>` | reports 1–3 of that district, the licence check included | every scope |
+| `natverk:<code>` | reports 1–2 of the network and its districts | every scope |
 | `lasare` | nothing | every scope |
 
 A network's or the municipality's internal figures include other districts' small counts, so a
 district role asking for them is given the published version (`Decision.mode == "published"`).
 The internal licence check names staff ids: only `samordnare` and the district's own role read it;
 a network role reads every licence check published (its internal one lists its districts' ids).
+Reports 4 and 5 (`jamforelse`, `arsrapport`) always show the network and the municipality beside a
+district, so their internal version is the coordinator's alone.
 A file that covers several reports (`figures.csv`, a scope's zip) is internal for a user only when
 every report in it is.
 """
@@ -30,6 +32,10 @@ from bbic_portal.roles import Role
 
 Mode = Literal["internal", "published"]
 ALL_REPORTS = frozenset(ReportKind)
+# Reports 4 and 5 set a district beside its network and the municipality (and report 5 holds the
+# licence rows of every district in scope): their internal version always shows other scopes' exact
+# sums, so only the coordinator reads it; everyone else reads the published one.
+SPANS_OTHER_SCOPES = frozenset({ReportKind.JAMFORELSE, ReportKind.ARSRAPPORT})
 PAGES_FOR_SAMORDNARE = frozenset({"status", "logg"})
 PAGES_FOR_ALL = frozenset({"oversikt", "rapporter", "ny-rapport", "licenskontroll"})
 
@@ -79,6 +85,8 @@ def _internal_scopes(role: Role, register: Register) -> set[Scope]:
 def may_read_internal(role: Role, scope: Scope, kind: ReportKind, register: Register) -> bool:
     if role.kind == "samordnare":
         return True
+    if kind in SPANS_OTHER_SCOPES:
+        return False
     if scope not in _internal_scopes(role, register):
         return False
     if kind == ReportKind.LICENS:

@@ -508,7 +508,7 @@ def create_app(
         whole = may_read(roles, document(scope, ALL_REPORTS, items[0].mode), register)
         zip_ok = whole.allowed and whole.mode == items[0].mode
         csv_url = csv_item.url if csv_item is not None and zip_ok else ""
-        order = {"verksamhet": 0, "klientgrupp": 1, "licens": 2}
+        order = {kind.value: n for n, kind in enumerate(ReportKind)}
         return {
             "scope": scope,
             "name": name,

@@ -21,8 +21,9 @@ from pathlib import Path
 from typing import Literal
 
 from bbic_core.documents import labels
-from bbic_core.documents.archive import LICENCE_PERIOD_NAME, PERIOD_LABELS
+from bbic_core.documents.archive import PERIOD_LABELS
 from bbic_core.figures import ReportKind, Scope, ScopeLevel
+from bbic_core.figures.produce import LICENCE_PERIOD_NAME
 from bbic_core.register import Register
 
 Mode = Literal["internal", "published"]
@@ -36,7 +37,7 @@ MEDIA_TYPES = {
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _SCOPE_CODE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 _DOC_NAME = re.compile(
-    r"^(verksamhet|klientgrupp|licens)_(year_to_date|previous_year|latest_tertial|"
+    r"^(verksamhet|klientgrupp|licens|jamforelse|arsrapport)_(year_to_date|previous_year|latest_tertial|current_year|"
     + LICENCE_PERIOD_NAME
     + r")\.(html|pdf|xlsx)$"
 )

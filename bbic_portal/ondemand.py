@@ -16,16 +16,22 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
-from bbic_core.documents.archive import Document, RenderJob, disclose, hierarchy, render_document, scope_names
-from bbic_core.documents.context import from_report_context
+from bbic_core.documents.archive import (
+    Document,
+    RenderJob,
+    documents_of,
+    render_document,
+    year_before_requests,
+)
 from bbic_core.figures import (
     Figure,
     Period,
     ReportKind,
+    ReportRequest,
+    ReportStore,
     Scope,
-    compute_with_context,
     default_scopes,
-    report_context,
+    produce_reports,
     write_figures_csv,
 )
 from bbic_core.figures.disclosure import DEFAULT_K
@@ -134,22 +140,21 @@ class Maker:
 
         assert isinstance(con, duckdb.DuckDBPyConnection)
         a = request.as_of or export_as_of
-        names = scope_names(register)
-        on = request.period.end if request.report != ReportKind.LICENS else a
-        scopes = [request.scope] if request.mode == "internal" else default_scopes(register, on)
-        if request.scope not in scopes:
-            scopes.append(request.scope)
-        documents = []
-        for scope in scopes:
-            rc = report_context(con, register, request.report, scope, request.period, a)
-            figures = compute_with_context(con, register, rc, request.mode)
-            ctx = replace(
-                from_report_context(rc, mode=request.mode, names=names, k=self.k), export_id=export_id
-            )
-            documents.append(Document(ctx, tuple(figures), scope.code, "", file_stem=request.stem))
-        if request.mode == "published":
-            documents = disclose(documents, lambda end: hierarchy(register, scopes, end), self.k)
-        return next(d for d in documents if d.ctx.scope == request.scope)
+        licence = request.report == ReportKind.LICENS
+        period = Period(a, a) if licence else request.period
+        on = a if licence else request.period.end
+        # published: suppressed together with every scope published that day, as the archive does
+        published = default_scopes(register, on)
+        if request.scope not in published:
+            published.append(request.scope)
+        store = ReportStore(con, register, k=self.k, published_scopes=published)
+        wanted = [ReportRequest(request.report, request.scope, period)]
+        produced = produce_reports(con, register, wanted, mode=request.mode, store=store)
+        earlier = produce_reports(con, register, year_before_requests(wanted, store.as_of), mode=request.mode,
+                                  store=store)
+        documents = documents_of(produced, earlier, register, mode=request.mode, k=self.k,
+                                 export_id=export_id)
+        return replace(documents[0], file_stem=request.stem)
 
     def _render(self, document: Document, folder: Path, fmt: str) -> None:
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)

@@ -33,7 +33,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
@@ -48,21 +48,13 @@ import pipeline_helpers as ph
 
 from bbic_core.documents.archive import (
     RenderJob,
-    compute_documents,
     render_document,
     render_standard_set,
-    scope_names,
+    standard_documents,
 )
-from bbic_core.documents.context import DocumentContext, from_report_context
 from bbic_core.figures import (
-    Figure,
-    Period,
-    ReportKind,
     Scope,
     ScopeLevel,
-    compute_with_context,
-    report_context,
-    standard_periods,
 )
 from bbic_core.register import load_register
 from bbic_portal.app import create_app
@@ -162,20 +154,10 @@ class Deployment:
         """PDF and Excel of a few documents of one scope into the internal set."""
         register = load_register(self.env.register)
         day = dt.date.fromisoformat(as_of)
-        names = scope_names(register)
         con = duckdb.connect(str(self.env.db), read_only=True)
         try:
-
-            def compute(
-                kind: ReportKind, target: Scope, period: Period
-            ) -> tuple[list[Figure], DocumentContext]:
-                rc = report_context(con, register, kind, target, period, day)
-                figures = compute_with_context(con, register, rc, "internal")
-                return figures, replace(
-                    from_report_context(rc, mode="internal", names=names), export_id=export_id
-                )
-
-            documents = compute_documents(compute, [scope], standard_periods(day), day)
+            documents = standard_documents(con, register, as_of=day, export_id=export_id, mode="internal",
+                                           scopes=[scope])
         finally:
             con.close()
         folder = self.env.reports / as_of / scope.code
