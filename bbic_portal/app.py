@@ -52,6 +52,8 @@ REPORT_LABELS = {
     ReportKind.VERKSAMHET: "Verksamhetsuppföljning",
     ReportKind.KLIENTGRUPP: "Klientgrupp",
     ReportKind.LICENS: "Licenskontroll",
+    ReportKind.JAMFORELSE: "Jämförelse",
+    ReportKind.ARSRAPPORT: "Årsrapport till nämnden (kalenderår)",
 }
 MODE_LABELS = {"internal": "Intern (exakta tal)", "published": "Publicerad (röjandekontroll)"}
 FORMAT_LABELS = {"html": "Webbsida", "pdf": "PDF", "xlsx": "Excel", "csv": "CSV"}
@@ -698,6 +700,9 @@ def create_app(
             if day is None:
                 errors.append("Kontrolldagen skrivs ÅÅÅÅ-MM-DD.")
         period = _period_of(q, a, errors)
+        if kind == ReportKind.ARSRAPPORT:
+            # reports.md: the year's report is for one calendar year Y; the year the chosen period starts in
+            period = Period(dt.date(period.start.year, 1, 1), dt.date(period.start.year, 12, 31))
         if errors or scope is None:
             return render(
                 request,
