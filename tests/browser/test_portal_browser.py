@@ -148,7 +148,8 @@ def test_a_district_opens_its_report_and_downloads_pdf_and_excel(portal_server: 
     assert facts["Uppgifter per"] == INTERNAL_AS_OF and facts["Export"] == EXPORT
     assert facts["Rapporttyp"] == "Intern – exakta tal"
     key_figures = sheets["Nyckeltal"]
-    assert ["Måttgrupp", "Mått", "Värde", "Täljare", "Nämnare"] in key_figures
+    header = next(row for row in key_figures if row[:1] == ["Måttgrupp"])
+    assert header[:5] == ["Måttgrupp", "Mått", "Värde", "Täljare", "Nämnare"] and "Året innan" in header
     a1 = next(row for row in key_figures if row[:2] == ["A1 Aktualiseringar", "Barn med aktualisering"])
     assert isinstance(a1[2], int)  # an exact count in an internal workbook, a number and not text
     assert traffic.off_machine == []

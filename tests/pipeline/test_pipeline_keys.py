@@ -90,7 +90,7 @@ def test_an_unexpected_failure_names_its_cause_in_one_line(env: Env, monkeypatch
     def broken(*args: object, **kwargs: object) -> None:
         raise PermissionError(13, "Permission denied", str(env.data / "bbic.duckdb"))
 
-    monkeypatch.setattr(marts, "write_figures", broken)
+    monkeypatch.setattr(marts, "write_marts", broken)
     make_export(env.inbox, "E1")
     result = runner.invoke(app, _cli(env))
     assert result.exit_code == 1, result.output
