@@ -256,16 +256,18 @@ def create_app(
             return "/"
         return text
 
-    async def login_form(request: Request) -> Response:
+    def login_page(request: Request, next_url: str, message: str = "", status: int = 200) -> Response:
+        """The sign-in form with a fresh CSRF token in its own cookie (there is no session yet)."""
         token = secrets.token_urlsafe(32)
         response = render(
             request,
             "login.html.j2",
             None,
+            status=status,
             title="Logga in",
             csrf=token,
-            next=safe_next(request.query_params.get("next")),
-            message="",
+            next=next_url,
+            message=message,
             oidc=portal.oidc is not None,
         )
         response.set_cookie(
@@ -278,6 +280,9 @@ def create_app(
         )
         return response
 
+    async def login_form(request: Request) -> Response:
+        return login_page(request, safe_next(request.query_params.get("next")))
+
     async def login(request: Request) -> Response:
         form = await request.form()
         name = str(form.get("anvandare", ""))[:200]
@@ -289,27 +294,7 @@ def create_app(
             )
 
         def again(text: str, status: int) -> Response:
-            token = secrets.token_urlsafe(32)
-            response = render(
-                request,
-                "login.html.j2",
-                None,
-                status=status,
-                title="Logga in",
-                csrf=token,
-                next=next_url,
-                message=text,
-                oidc=portal.oidc is not None,
-            )
-            response.set_cookie(
-                LOGIN_CSRF_COOKIE,
-                token,
-                httponly=True,
-                samesite="lax",
-                secure=portal.secure_cookies,
-                path="/logga-in",
-            )
-            return response
+            return login_page(request, next_url, text, status)
 
         now = dt.datetime.fromtimestamp(clock(), dt.UTC)
         failures = portal.audit.failures_since(name, now - dt.timedelta(seconds=LOCKOUT_SECONDS))
