@@ -36,7 +36,15 @@ from bbic_portal.access import ALL_REPORTS, Mode, document, may_read, page
 from bbic_portal.config import LOCKOUT_FAILURES, LOCKOUT_SECONDS, PortalConfig, session_key
 from bbic_portal.ondemand import Maker
 from bbic_portal.ondemand import Request as ReportRequest
-from bbic_portal.overview import KEY_FIGURES, KRAV, STATUS_TEXT, Overview, licence_rows, overview_table
+from bbic_portal.overview import (
+    KEY_FIGURES,
+    KRAV,
+    STATUS_CELL,
+    STATUS_TEXT,
+    Overview,
+    licence_rows,
+    overview_table,
+)
 from bbic_portal.register_source import RegisterSource
 from bbic_portal.roles import Role, role_label
 from bbic_portal.security import DOCUMENT_CSP, SecurityHeaders, tokens_match
@@ -401,7 +409,8 @@ def create_app(
             session,
             title="Översikt",
             rows=rows,
-            headers=[h for *_, h in KEY_FIGURES],
+            headers=[h for _, h in KEY_FIGURES],
+            status_cell=STATUS_CELL,
             computed=computed,
             warnings=warnings,
             period_text=period_label(computed.period),

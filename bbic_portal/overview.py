@@ -1,10 +1,10 @@
 """The Översikt table and the licence-check table, computed from the current snapshot.
 
-`overview_table` is the one function the Översikt page asks for its rows: today the key figures of
-reports 1–3 for year to date; once report 4 (`jamforelse`) is in the library its D1 table takes
-its place here. Figures are computed once per export (and per check day) for every scope, in both
-modes (published ones disclosure-controlled across all scopes, as the archive does), and each
-user is shown each scope in the mode `may_read` gives.
+`overview_table` is the one function the Översikt page asks for its rows: report 4's D1 table
+(`jamforelse` of the municipality for the year to date: every district, network and the city with
+each key indicator's value and status against the register's targets). It is computed once per
+export (and per check day), in both modes (the published one disclosure-controlled as the unit's
+own published report is), and each user is shown each unit in the mode `may_read` gives.
 """
 
 from __future__ import annotations
@@ -16,31 +16,42 @@ from dataclasses import dataclass
 
 import duckdb
 
-from bbic_core.documents.archive import hierarchy, scope_names
+from bbic_core.documents.archive import scope_names
 from bbic_core.figures import (
     Figure,
     Period,
     ReportKind,
+    ReportRequest,
+    ReportStore,
     Scope,
     ScopeLevel,
     compute_with_context,
     default_scopes,
+    produce_reports,
     report_context,
     standard_periods,
 )
-from bbic_core.figures.disclosure import DEFAULT_K, apply_disclosure
 from bbic_core.register import Register
 from bbic_portal.access import Mode, document, may_read
 from bbic_portal.roles import Role
 from bbic_portal.snapshot import Snapshot
 
-# (report, measure, breakdown, column header)
-KEY_FIGURES: tuple[tuple[ReportKind, str, str, str], ...] = (
-    (ReportKind.VERKSAMHET, "A1.aktualiseringar", "typ=ALL", "Aktualiseringar"),
-    (ReportKind.VERKSAMHET, "A4.utr_inledda", "ALL", "Inledda utredningar"),
-    (ReportKind.VERKSAMHET, "A5.utr_inom_4man", "ALL", "Utredningar klara inom 4 mån (%)"),
-    (ReportKind.KLIENTGRUPP, "B4.barn_med_insats", "grupp=ALL&alder=ALL&kon=ALL", "Barn med insats"),
+# report 4's key indicators shown in Översikt (nyckeltal, column header); C.krav is the Licenskrav column
+KEY_FIGURES: tuple[tuple[str, str], ...] = (
+    ("A1.aktualiseringar", "Aktualiseringar"),
+    ("A2.skydd_inom_1dag", "Skyddsbedömning inom 1 dag (%)"),
+    ("A3.fhb_inom_14d", "Förhandsbedömning inom 14 dagar (%)"),
+    ("A4.utr_inledda", "Inledda utredningar"),
+    ("A5.utr_inom_4man", "Utredningar klara inom 4 mån (%)"),
+    ("A5.utr_median_dagar", "Utredningstid, median (dagar)"),
+    ("A8.placerade_barn", "Placerade barn"),
+    ("A8.vardplan", "Placerade med vårdplan (%)"),
+    ("A9.overvagande_i_tid", "Överväganden i tid (%)"),
+    ("A10.ateraktualiserade", "Återaktualiserade (%)"),
+    ("C4.anvandare_utbildade", "Användare med grundutbildning (%)"),
 )
+# D1.status as a mark and a word, never colour alone
+STATUS_CELL = {"GRON": "✔ grön", "GUL": "! gul", "ROD": "✘ röd", "SAKNAS": "– saknas"}
 KRAV = ("R1", "R2", "R3", "R4", "R5")
 STATUS_TEXT = {
     "UPPFYLLT": "✔ Uppfyllt",
@@ -56,6 +67,7 @@ class OverviewRow:
     name: str
     mode: Mode
     values: tuple[str, ...]
+    statuses: tuple[str, ...]  # D1.status per value: GRON, GUL, ROD, SAKNAS, or "" without a target
     licence: str  # C.krav ALL as words and a symbol
     own: bool  # one of the user's own scopes (listed first)
 
@@ -73,25 +85,17 @@ class _Computed:
     export_id: str
     as_of: dt.date
     period: Period
-    by_mode: dict[str, dict[tuple[str, str, str], str]]  # mode → (scope, measure, breakdown) → value
+    by_mode: dict[str, dict[tuple[str, str, str], str]]  # mode → (unit code, D1 measure, nyckeltal) → value
     licence: list[Figure]
 
 
-def _compute(
-    con: duckdb.DuckDBPyConnection,
-    register: Register,
-    export_id: str,
-    as_of: dt.date,
-    kinds: Sequence[ReportKind],
-    period: Period,
-    scopes: Sequence[Scope],
-) -> list[Figure]:
-    figures: list[Figure] = []
-    for kind in kinds:
-        for scope in scopes:
-            rc = report_context(con, register, kind, scope, period, as_of)
-            figures.extend(compute_with_context(con, register, rc, "internal"))
-    return figures
+def _d1(figures: Iterable[Figure]) -> dict[tuple[str, str, str], str]:
+    out: dict[tuple[str, str, str], str] = {}
+    for f in figures:
+        if f.measure in ("D1.nyckeltal", "D1.status"):
+            parts = dict(part.split("=", 1) for part in f.breakdown.split("&"))
+            out[(parts["enhet"], f.measure, parts["nyckeltal"])] = f.value
+    return out
 
 
 class Overview:
@@ -146,22 +150,16 @@ class Overview:
     ) -> _Computed:
         period = standard_periods(as_of)["year_to_date"]
         scopes = default_scopes(register, as_of)
-        # another check day than the export's: the licence table alone is wanted (Licenskontroll)
-        kinds = () if licence_day is not None else (ReportKind.VERKSAMHET, ReportKind.KLIENTGRUPP)
-        internal = _compute(con, register, export_id, as_of, kinds, period, scopes)
-        wanted = {(m, b) for _, m, b, _ in KEY_FIGURES}
-        by_mode: dict[str, dict[tuple[str, str, str], str]] = {"internal": {}, "published": {}}
-        for f in internal:
-            if (f.measure, f.breakdown) in wanted:
-                by_mode["internal"][(f.scope, f.measure, f.breakdown)] = f.value
-        for kind in (ReportKind.VERKSAMHET, ReportKind.KLIENTGRUPP):
-            pooled = [f for f in internal if f.report == kind.value]
-            published = apply_disclosure(pooled, DEFAULT_K, hierarchy=hierarchy(register, scopes, period.end))
-            for f in published:
-                if (f.measure, f.breakdown) in wanted:
-                    by_mode["published"][(f.scope, f.measure, f.breakdown)] = f.value
-        day = licence_day or as_of
         municipality = Scope(ScopeLevel.MUNICIPALITY, register.municipality.code)
+        by_mode: dict[str, dict[tuple[str, str, str], str]] = {"internal": {}, "published": {}}
+        # another check day than the export's: the licence table alone is wanted (Licenskontroll)
+        if licence_day is None:
+            store = ReportStore(con, register, as_of=as_of, published_scopes=scopes)
+            wanted = [ReportRequest(ReportKind.JAMFORELSE, municipality, period)]
+            for mode in ("internal", "published"):
+                produced = produce_reports(con, register, wanted, mode=mode, store=store)
+                by_mode[mode] = _d1(produced[0].figures)
+        day = licence_day or as_of
         rc = report_context(con, register, ReportKind.LICENS, municipality, Period(day, day), day)
         licence = compute_with_context(con, register, rc, "published")  # no staff ids are needed here
         return _Computed(export_id, as_of, period, by_mode, licence)
@@ -219,7 +217,8 @@ def overview_table(roles: Sequence[Role], register: Register, computed: _Compute
         if not decision.allowed or decision.mode is None:
             continue
         values = computed.by_mode[decision.mode]
-        row_values = tuple(values.get((str(scope), m, b), "") for _, m, b, _ in KEY_FIGURES)
+        row_values = tuple(values.get((scope.code, "D1.nyckeltal", n), "") for n, _ in KEY_FIGURES)
+        statuses = tuple(values.get((scope.code, "D1.status", n), "") for n, _ in KEY_FIGURES)
         status = licence.get(scope.code, {}).get("ALL", "") if scope.level == ScopeLevel.DISTRICT else ""
         own = decision.mode == "internal" and not any(r.kind == "samordnare" for r in roles)
         rows.append(
@@ -228,6 +227,7 @@ def overview_table(roles: Sequence[Role], register: Register, computed: _Compute
                 names.get(scope.code, scope.code),
                 decision.mode,
                 row_values,
+                statuses,
                 STATUS_TEXT.get(status, ""),
                 own,
             )

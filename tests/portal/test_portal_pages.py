@@ -58,13 +58,19 @@ def test_overview_for_a_district_puts_its_own_first_and_others_published(portal_
 
 
 def test_overview_hand_computed_figures(coordinator: httpx.Client) -> None:
-    """The tiny export: K1 (bromma, ANMALAN), K2 (spanga, ANSOKAN) in January–February 2024 are before 2025:
-    no aktualisering in 2025 to date; B1 in bromma has an intervention active since 2024-05-01."""
+    """Report 4's D1 for the year to date. The tiny export: K1 (bromma, ANMALAN), K2 (spanga, ANSOKAN) in
+    January–February 2024 are before 2025: no aktualisering and no investigation in 2025 to date, so A1
+    and A4 are 0 and A2 (a share of nothing) is empty, with the status SAKNAS against its target."""
     page = coordinator.get("/").text
-    bromma = re.search(r'Stadsdel Bromma</th>\s*<td>[^<]+</td>\s*((?:<td class="num">[^<]*</td>)+)', page)
+    bromma = re.search(r'Stadsdel Bromma</th>\s*<td>[^<]+</td>\s*((?:<td class="num[^"]*">.*?</td>)+)', page)
     assert bromma is not None
-    values = re.findall(r'<td class="num">([^<]*)</td>', bromma.group(1))
-    assert values[0] == "0" and values[1] == "0" and values[3] == "1"
+    cells = re.findall(r'<td class="num([^"]*)">([^<]*)(?:<span class="status">([^<]*)</span>)?</td>',
+                       bromma.group(1))
+    assert len(cells) == 11
+    a1, a2, _, a4 = cells[:4]
+    assert a1 == ("", "0", "") and a4 == ("", "0", "")  # volumes: no target, no status
+    assert a2 == (" status-saknas", "– ", "– saknas")
+    assert '<th scope="col">Skyddsbedömning inom 1 dag (%)</th>' in page
 
 
 def test_licence_page_warns_of_the_trial_licence_first(coordinator: httpx.Client) -> None:
