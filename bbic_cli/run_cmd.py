@@ -24,6 +24,7 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 from rich.table import Table
 from rich.text import Text
 
+from bbic_cli.console_text import plain
 from bbic_core.pseudonym import ENV_KEY, ENV_KEY_FILE, KeyMissingError
 from pipelines.inbox import scan
 from pipelines.registers import resolve_register
@@ -49,17 +50,6 @@ _OUTCOME_SV = {
     "waiting": "väntar (inget register)",
     "error": "FEL",
 }
-_CONTROL = dict.fromkeys([*range(0x20), 0x7F, *range(0x80, 0xA0)])
-
-
-def plain(text: object) -> str:
-    """Untrusted text for the console: control characters shown as `\\xNN`, never interpreted."""
-    value = str(text)
-    if not any(ord(ch) in _CONTROL for ch in value):
-        return value
-    return "".join(f"\\x{ord(ch):02x}" if ord(ch) in _CONTROL else ch for ch in value)
-
-
 def _int_env(name: str, default: int) -> int:
     raw = os.environ.get(name, "").strip()
     if not raw:

@@ -21,13 +21,13 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from bbic_cli.console_text import plain
 from bbic_core.pseudonym import MIN_KEY_BYTES, Pseudonymiser
 from bbic_core.validation.result import RegisterView, ValidationResult
 from bbic_core.validation.validate import SKIPPED_STADSDEL, SKIPPED_X007, validate_export
 
 # Characters a terminal may act on (C0 and C1 controls, DEL) or that reorder what is shown (bidi
 # controls): text from the export shows them escaped, e.g. `\x1b`.
-_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 # What `json.dumps` leaves unescaped of those (it escapes C0 itself; its own line breaks are layout).
 _UNSAFE_IN_JSON = re.compile("[\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
@@ -41,14 +41,6 @@ _SKIPPED_WHY = {
     "X010": "X010 (ingen inläsningshistorik)",
     "X009": "X009 (ingen inläsningshistorik)",
 }
-
-
-def plain(text: object) -> str:
-    """Untrusted text for the console: every control character escaped (`\x1b`, `\u202e`)."""
-    def escape(match: re.Match[str]) -> str:
-        code = ord(match.group())
-        return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
-    return _UNSAFE.sub(escape, str(text))
 
 
 def _json_text(doc: object) -> str:

@@ -386,3 +386,23 @@ def failure_descriptions(result: dg.ExecuteInProcessResult) -> list[str]:
             user = event.step_failure_data.user_failure_data
             out.append(user.description if user is not None and user.description else str(event.message))
     return out
+
+
+# Settings a `bbic run` test must not take from the machine running it.
+CLI_ENV_CLEARED = ("BBIC_PSEUDONYM_KEY_FILE", "BBIC_SETTLE_SECONDS", "BBIC_REPORT_SCOPES",
+                   "BBIC_MUNICIPALITY", "BBIC_ARCHIVE_KEEP_DAYS", "BBIC_DUCKDB_PATH", "BBIC_DRILL_PAUSE_AT")
+
+
+def cli_environment(monkeypatch: Any, env: Env) -> None:
+    """The environment of a `bbic run` over `env`: the test key, the archive, CSV reports only."""
+    for name in CLI_ENV_CLEARED:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("BBIC_PSEUDONYM_KEY", KEY)
+    monkeypatch.setenv("BBIC_ARCHIVE", str(env.archive))
+    monkeypatch.setenv("BBIC_REPORT_FORMATS", "csv")
+
+
+def run_args(env: Env, *extra: str, reports: bool = False) -> list[str]:
+    """`bbic run` arguments over `env` (without the reports unless asked for)."""
+    return ["run", "--inbox", str(env.inbox), "--register", str(env.register), "--data", str(env.data),
+            "--reports", str(env.reports), *(() if reports else ("--no-reports",)), *extra]

@@ -9,7 +9,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from pipeline_helpers import KEY, Env, clean_tables, load_log, make_export
+from pipeline_helpers import Env, clean_tables, cli_environment, load_log, make_export, run_args
 from typer.testing import CliRunner
 
 from bbic_cli.main import app
@@ -21,16 +21,11 @@ runner = CliRunner()
 
 @pytest.fixture(autouse=True)
 def _environment(monkeypatch: pytest.MonkeyPatch, env: Env) -> None:
-    for name in ("BBIC_PSEUDONYM_KEY_FILE", "BBIC_SETTLE_SECONDS", "BBIC_REPORT_SCOPES", "BBIC_MUNICIPALITY"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("BBIC_PSEUDONYM_KEY", KEY)
-    monkeypatch.setenv("BBIC_ARCHIVE", str(env.archive))
-    monkeypatch.setenv("BBIC_REPORT_FORMATS", "csv")
+    cli_environment(monkeypatch, env)
 
 
 def _cli(env: Env, *extra: str) -> list[str]:
-    return ["run", "--inbox", str(env.inbox), "--register", str(env.register), "--data", str(env.data),
-            "--reports", str(env.reports), "--no-reports", *extra]
+    return run_args(env, *extra)
 
 
 def test_an_export_not_loaded_after_landing_stays_pending_and_the_next_run_loads_it(

@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
-from pipeline_helpers import KEY, Env, dump, load_log, make_export, sha256
+from pipeline_helpers import Env, cli_environment, dump, load_log, make_export, run_args, sha256
 from typer.testing import CliRunner
 
 from bbic_cli.main import app
@@ -22,18 +22,12 @@ runner = CliRunner()
 
 
 def _cli(env: Env, *extra: str) -> list[str]:
-    return ["run", "--inbox", str(env.inbox), "--register", str(env.register), "--data", str(env.data),
-            "--reports", str(env.reports), *extra]
+    return run_args(env, *extra, reports=True)
 
 
 @pytest.fixture(autouse=True)
 def _environment(monkeypatch: pytest.MonkeyPatch, env: Env) -> None:
-    for name in ("BBIC_PSEUDONYM_KEY_FILE", "BBIC_SETTLE_SECONDS", "BBIC_REPORT_SCOPES", "BBIC_MUNICIPALITY",
-                 "BBIC_DUCKDB_PATH", "BBIC_DRILL_PAUSE_AT"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("BBIC_PSEUDONYM_KEY", KEY)
-    monkeypatch.setenv("BBIC_ARCHIVE", str(env.archive))
-    monkeypatch.setenv("BBIC_REPORT_FORMATS", "csv")
+    cli_environment(monkeypatch, env)
     monkeypatch.setenv("BBIC_REPORT_SCOPES", "bromma")
 
 

@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from pipeline_helpers import KEY, Env, load_log, make_export
+from pipeline_helpers import Env, cli_environment, load_log, make_export, run_args
 from typer.testing import CliRunner
 
 import pipelines.archive as archive_module
@@ -22,17 +22,11 @@ runner = CliRunner()
 
 @pytest.fixture(autouse=True)
 def _environment(monkeypatch: pytest.MonkeyPatch, env: Env) -> None:
-    for name in ("BBIC_PSEUDONYM_KEY_FILE", "BBIC_SETTLE_SECONDS", "BBIC_REPORT_SCOPES", "BBIC_MUNICIPALITY",
-                 "BBIC_ARCHIVE_KEEP_DAYS", "BBIC_DUCKDB_PATH"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("BBIC_PSEUDONYM_KEY", KEY)
-    monkeypatch.setenv("BBIC_ARCHIVE", str(env.archive))
-    monkeypatch.setenv("BBIC_REPORT_FORMATS", "csv")
+    cli_environment(monkeypatch, env)
 
 
 def _cli(env: Env, *extra: str) -> list[str]:
-    return ["run", "--inbox", str(env.inbox), "--register", str(env.register), "--data", str(env.data),
-            "--reports", str(env.reports), "--no-reports", *extra]
+    return run_args(env, *extra)
 
 
 @contextmanager
