@@ -17,7 +17,7 @@ $(UV):
 	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 
 $(STAMP): $(UV) pyproject.toml uv.lock
-	$(UV) sync --locked --quiet --compile-bytecode
+	$(UV) sync --locked --all-extras --quiet --compile-bytecode
 	touch $(STAMP)
 
 setup: $(STAMP)

@@ -7,6 +7,8 @@ from typing import Annotated
 
 import typer
 
+from bbic_cli.extras import require
+
 
 def audit(
     since: Annotated[str | None, typer.Option("--since", help="Från och med datum (ÅÅÅÅ-MM-DD, UTC)")] = None,
@@ -14,6 +16,7 @@ def audit(
     as_csv: Annotated[bool, typer.Option("--csv", help="Skriv CSV")] = False,
 ) -> None:
     """Visa granskningsloggen (vem läste och hämtade vad)."""
+    require("portal", "audit")
     from bbic_portal import audit as log
     from bbic_portal.config import config_from_env
 

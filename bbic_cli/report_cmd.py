@@ -19,21 +19,14 @@ import datetime as dt
 import os
 from dataclasses import replace
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import duckdb
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from bbic_core.documents.archive import (
-    FORMATS,
-    Document,
-    RenderJob,
-    documents_of,
-    render_document,
-    year_before_requests,
-)
+from bbic_cli.extras import require
 from bbic_core.figures import (
     NoSnapshotError,
     Period,
@@ -49,10 +42,12 @@ from bbic_core.figures import (
 )
 from bbic_core.figures.periods import months_period, period_label
 from bbic_core.register import Register, RegisterError, load_register
+from pipelines.settings import DUCKDB_NAME, SettingError, configured
+
+if TYPE_CHECKING:
+    from bbic_core.documents.archive import Document
 
 EXIT_USAGE = 1
-DEFAULT_DB = "var/sample/data/bbic.duckdb"
-DEFAULT_REGISTER = "var/sample/register"
 KINDS = ("verksamhet", "klientgrupp", "licens", "jamforelse", "arsrapport")
 ALL_KINDS = ("verksamhet", "klientgrupp", "licens")  # --kind all: the reports of one period
 
@@ -129,11 +124,14 @@ def report(
     mode: Annotated[str | None, typer.Option(
         "--mode", help="internal (exakta tal) eller published (röjandekontroll); standard: internal, "
                        "för årsrapporten published")] = None,
-    db: Annotated[Path | None, typer.Option("--db", help="DuckDB-fil (standard: $BBIC_DUCKDB_PATH)")] = None,
+    data: Annotated[Path | None, typer.Option(
+        "--data", help="Datakatalogen med bbic.duckdb (standard: mappen för $BBIC_DUCKDB_PATH)")] = None,
+    db: Annotated[Path | None, typer.Option("--db", hidden=True, help="DuckDB-filen (som --data)")] = None,
     register_dir: Annotated[Path | None, typer.Option("--register", help="Registermapp ($BBIC_REGISTER_DIR)")
                             ] = None,
 ) -> None:
     """Ta fram rapporterna för en stadsdel, ett nätverk eller hela kommunen ur den senaste inläsningen."""
+    require("documents", "report")
     kinds = _kinds(kind)
     chosen_formats = _formats(formats)
     if mode is None:
@@ -141,10 +139,14 @@ def report(
     if mode not in ("internal", "published"):
         raise _usage(f"--mode {mode!r}: write internal or published")
     report_mode: Literal["internal", "published"] = "published" if mode == "published" else "internal"
-    db_path = db or Path(os.environ.get("BBIC_DUCKDB_PATH", DEFAULT_DB))
-    reg_path = register_dir or Path(os.environ.get("BBIC_REGISTER_DIR", DEFAULT_REGISTER))
+    try:
+        values = configured(os.environ)
+    except SettingError as exc:
+        raise _usage(str(exc)) from None
+    db_path = (data / DUCKDB_NAME) if data is not None else (db or Path(values["duckdb_path"]))
+    reg_path = register_dir or Path(values["register_dir"])
     if not db_path.is_file():
-        raise _usage(f"no snapshot database at {db_path} (set --db or BBIC_DUCKDB_PATH)")
+        raise _usage(f"no snapshot database at {db_path} (set --data or BBIC_DUCKDB_PATH)")
     if not reg_path.is_dir():
         raise _usage(f"register folder not found: {reg_path} (set --register or BBIC_REGISTER_DIR)")
     try:
@@ -194,6 +196,8 @@ def _kinds(kind: str) -> list[ReportKind]:
 
 
 def _formats(text: str) -> tuple[str, ...]:
+    from bbic_core.documents.archive import FORMATS
+
     chosen = tuple(dict.fromkeys(f.strip().lower() for f in text.split(",") if f.strip()))
     unknown = [f for f in chosen if f not in FORMATS]
     if unknown or not chosen:
@@ -204,6 +208,7 @@ def _formats(text: str) -> tuple[str, ...]:
 def _compute(con: duckdb.DuckDBPyConnection, register: Register, target: Scope, kinds: list[ReportKind],
              start: str | None, end: str | None, period_text: str | None, as_of: dt.date | None,
              mode: Literal["internal", "published"], console: Console) -> list[Document]:
+    from bbic_core.documents.archive import documents_of, year_before_requests
     from bbic_core.figures.context import snapshot_meta
 
     meta = snapshot_meta(con)
@@ -233,6 +238,8 @@ def _compute(con: duckdb.DuckDBPyConnection, register: Register, target: Scope, 
 
 
 def _render(documents: list[Document], out: Path, formats: tuple[str, ...], console: Console) -> list[Path]:
+    from bbic_core.documents.archive import RenderJob, render_document
+
     doc_formats = tuple(f for f in formats if f != "csv")
     written: list[Path] = []
     if not doc_formats:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -25,10 +26,16 @@ from rich.table import Table
 from rich.text import Text
 
 from bbic_cli.console_text import plain
+from bbic_cli.extras import require
 from bbic_core.pseudonym import ENV_KEY, ENV_KEY_FILE, KeyMissingError
-from pipelines.inbox import scan
-from pipelines.registers import resolve_register
-from pipelines.settings import DEFAULTS, DEMO_KEY_PREFIX, INT_DEFAULTS, SAMPLE_ROOT
+from pipelines.settings import (
+    DEFAULTS,
+    DEMO_KEY_PREFIX,
+    DUCKDB_NAME,
+    SAMPLE_ROOT,
+    SettingError,
+    configured,
+)
 
 if TYPE_CHECKING:
     from pipelines.runner import RunSummary
@@ -50,27 +57,37 @@ _OUTCOME_SV = {
     "waiting": "väntar (inget register)",
     "error": "FEL",
 }
-def _int_env(name: str, default: int) -> int:
-    raw = os.environ.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        return int(raw)
-    except ValueError:
-        raise _usage(f"{name}={plain(raw)[:40]!r} is not a whole number") from None
-
-
 def _usage(message: str) -> typer.Exit:
     typer.echo(f"bbic run: {message}", err=True)
     return typer.Exit(EXIT_USAGE)
 
 
-def _setting(flag: Path | None, env: str, sample: bool) -> str:
-    if flag is not None:
-        return str(flag)
-    if not sample and os.environ.get(env, "").strip():
-        return os.environ[env].strip()
-    return DEFAULTS[env]
+def command_settings(environ: Mapping[str, str], *, inbox: Path | None = None, register: Path | None = None,
+                     data: Path | None = None, reports: Path | None = None,
+                     sample: bool = False) -> dict[str, Any]:
+    """The pipeline's settings for a run from the command line: the environment, as the Dagster code
+    location reads it (`pipelines.settings.configured`), then the command's flags.
+
+    `--sample` takes the sample's folders and its municipality (the built-in export is Stockholm's),
+    whatever the environment says of them. Run by hand, the operator has finished copying: the inbox
+    is not waited on unless `BBIC_SETTLE_SECONDS` says so. `SettingError` for a malformed variable.
+    """
+    values = configured(environ)
+    if sample:
+        values.update(inbox=DEFAULTS["BBIC_INBOX"], archive=DEFAULTS["BBIC_ARCHIVE"],
+                      register_dir=DEFAULTS["BBIC_REGISTER_DIR"], reports=DEFAULTS["BBIC_REPORTS"],
+                      duckdb_path=DEFAULTS["BBIC_DUCKDB_PATH"], municipality=DEFAULTS["BBIC_MUNICIPALITY"])
+    if not environ.get("BBIC_SETTLE_SECONDS", "").strip():
+        values["settle_seconds"] = 0
+    flags = {"inbox": inbox, "register_dir": register, "reports": reports}
+    values.update({field: str(path) for field, path in flags.items() if path is not None})
+    if data is not None:
+        values["duckdb_path"] = str(data / DUCKDB_NAME)
+        # The archive holds the personal numbers: unset, it lies in the data folder (owner-only), never
+        # in whatever folder the command was started from.
+        if not sample and not environ.get("BBIC_ARCHIVE", "").strip():
+            values["archive"] = str(data / "archive")
+    return values
 
 
 def _demo_key(path: Path) -> Path:
@@ -90,6 +107,8 @@ def _has_landed(archive: Path) -> bool:
 
 def prepare_sample(inbox: Path, register: Path, archive: Path, console: Console) -> None:
     """Puts the sample export into the inbox and its register in place, when nothing has arrived yet."""
+    from pipelines.inbox import scan
+
     if scan(inbox, settle_seconds=0) or _has_landed(archive):
         return
     inbox.mkdir(parents=True, exist_ok=True)
@@ -172,44 +191,18 @@ def run(
     from_archive: Annotated[bool, typer.Option("--from-archive", hidden=True)] = False,
 ) -> None:
     """Kör nattjobbet utan webbgränssnitt: landa, validera och läs in nya exporter, gör rapporterna."""
+    require("pipeline", "rebuild" if from_archive else "run")
     console = Console()
-    inbox_dir = Path(_setting(inbox, "BBIC_INBOX", sample))
-    register_dir = Path(_setting(register, "BBIC_REGISTER_DIR", sample))
-    reports_dir = Path(_setting(reports, "BBIC_REPORTS", sample))
-    database = (
-        (data / "bbic.duckdb") if data is not None else Path(_setting(None, "BBIC_DUCKDB_PATH", sample))
-    )
-    # The archive holds the personal numbers: unset, it lies in the data folder (owner-only), never in
-    # whatever folder the command was started from.
-    archive_env = os.environ.get("BBIC_ARCHIVE", "").strip()
-    if sample:
-        archive_dir = Path(DEFAULTS["BBIC_ARCHIVE"])
-    else:
-        archive_dir = Path(archive_env) if archive_env else database.parent / "archive"
-    settings: dict[str, Any] = {
-        "inbox": str(inbox_dir),
-        "archive": str(archive_dir),
-        "register_dir": str(register_dir),
-        "reports": str(reports_dir),
-        "municipality": os.environ.get("BBIC_MUNICIPALITY", "").strip() or "0180",
-        "report_formats": os.environ.get("BBIC_REPORT_FORMATS", "").strip()
-        or DEFAULTS["BBIC_REPORT_FORMATS"],
-        "report_scopes": os.environ.get("BBIC_REPORT_SCOPES", "").strip(),
-        "report_mode": os.environ.get("BBIC_REPORT_MODE", "").strip() or DEFAULTS["BBIC_REPORT_MODE"],
-        # Run by hand, the operator has finished copying: wait only when told to.
-        "settle_seconds": _int_env("BBIC_SETTLE_SECONDS", 0),
-        "archive_keep_days": _int_env("BBIC_ARCHIVE_KEEP_DAYS", INT_DEFAULTS["BBIC_ARCHIVE_KEEP_DAYS"]),
-        "max_row_drop_percent": _int_env(
-            "BBIC_MAX_ROW_DROP_PERCENT", INT_DEFAULTS["BBIC_MAX_ROW_DROP_PERCENT"]
-        ),
-        "error_share_percent": _int_env("BBIC_ERROR_SHARE_PERCENT", INT_DEFAULTS["BBIC_ERROR_SHARE_PERCENT"]),
-        "error_rows": _int_env("BBIC_ERROR_ROWS", INT_DEFAULTS["BBIC_ERROR_ROWS"]),
-    }
+    try:
+        settings = command_settings(os.environ, inbox=inbox, register=register, data=data, reports=reports,
+                                    sample=sample)
+    except SettingError as exc:
+        raise _usage(plain(str(exc))) from None
+    inbox_dir, register_dir = Path(settings["inbox"]), Path(settings["register_dir"])
+    archive_dir, database = Path(settings["archive"]), Path(settings.pop("duckdb_path"))
     if sample:
         prepare_sample(inbox_dir, register_dir, archive_dir, console)
-        settings.update(
-            pseudonym_key_file=str(_demo_key(DEMO_KEY_FILE)), allow_demo_key=True, municipality="0180"
-        )
+        settings.update(pseudonym_key_file=str(_demo_key(DEMO_KEY_FILE)), allow_demo_key=True)
     else:
         settings.update(
             pseudonym_key=os.environ.get(ENV_KEY, ""), pseudonym_key_file=os.environ.get(ENV_KEY_FILE, "")
@@ -218,6 +211,7 @@ def run(
     from dagster_duckdb import DuckDBResource
 
     from pipelines.lock import LockHeldError
+    from pipelines.registers import resolve_register
     from pipelines.resources import BbicSettings
     from pipelines.runner import rebuild as rebuild_from_archive
     from pipelines.runner import run_nightly

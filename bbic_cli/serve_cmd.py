@@ -15,6 +15,7 @@ from typing import Annotated, Any
 
 import typer
 
+from bbic_cli.extras import require
 from pipelines.settings import DEFAULTS, SAMPLE_ROOT
 
 SAMPLE_PASSWORDS = SAMPLE_ROOT / "portal-passwords.txt"
@@ -46,6 +47,7 @@ def serve(
     ] = False,
 ) -> None:
     """Starta BBIC-portalen."""
+    require("portal", "serve")
     import uvicorn
 
     from bbic_portal.app import create_app

@@ -8,6 +8,8 @@ from typing import Annotated
 
 import typer
 
+from bbic_cli.extras import require
+
 users_app = typer.Typer(help="Lokala konton i BBIC-portalen.", no_args_is_help=True)
 
 
@@ -28,6 +30,7 @@ def add(
     ] = False,
 ) -> None:
     """Lägg till ett konto (eller byt lösenord och roller på ett befintligt)."""
+    require("portal", "users add")
     from bbic_portal.roles import RoleError, parse_roles
     from bbic_portal.users import UsersError, add_user
 
@@ -51,6 +54,7 @@ def add(
 @users_app.command("remove")
 def remove(name: Annotated[str, typer.Argument(help="Användarnamn")]) -> None:
     """Ta bort ett konto."""
+    require("portal", "users remove")
     from bbic_portal.users import remove_user
 
     if not remove_user(_users_file(), name):
@@ -62,6 +66,7 @@ def remove(name: Annotated[str, typer.Argument(help="Användarnamn")]) -> None:
 @users_app.command("list")
 def list_users() -> None:
     """Visa konton och roller (aldrig lösenord)."""
+    require("portal", "users list")
     from bbic_portal.users import read_users
 
     for account in read_users(_users_file()).values():

@@ -2,14 +2,17 @@
 
 Uses an in-memory DuckDB and a random ephemeral pseudonym key, so nothing persists. Exit code
 0 when the export is acceptable (accepted, or already loaded), 2 when it is refused, 1 on a
-usage error. `--json` prints `ValidationResult.to_json()` plus `findings` (file, line, column, code,
-severity, message of every finding). Personal numbers never appear in the output: findings carry
+usage error. `--json` prints the contract it implements (`format`, `format_version`: the
+manifest's), `ValidationResult.to_json()` and `findings` (file, line, column, code, severity,
+message of every finding). X008 is judged by the deployment's thresholds (`BBIC_ERROR_SHARE_PERCENT`,
+`BBIC_ERROR_ROWS`), as the pipeline judges it. Personal numbers never appear in the output: findings carry
 pseudonyms or `***`.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
 import secrets
 from pathlib import Path
@@ -22,9 +25,11 @@ from rich.table import Table
 from rich.text import Text
 
 from bbic_cli.console_text import plain
+from bbic_core.contract import FORMAT, FORMAT_VERSION
 from bbic_core.pseudonym import MIN_KEY_BYTES, Pseudonymiser
 from bbic_core.validation.result import RegisterView, ValidationResult
 from bbic_core.validation.validate import SKIPPED_STADSDEL, SKIPPED_X007, validate_export
+from pipelines.settings import SettingError, configured, validation_settings
 
 # Characters a terminal may act on (C0 and C1 controls, DEL) or that reorder what is shown (bidi
 # controls): text from the export shows them escaped, e.g. `\x1b`.
@@ -76,13 +81,18 @@ def validate(
         raise _usage("missing argument EXPORT (an export folder or .zip)")
     if not export.exists():
         raise _usage(f"no such export: {export}")
+    try:
+        values = configured(os.environ)
+    except SettingError as exc:
+        raise _usage(str(exc)) from None
+    thresholds = validation_settings(values["error_share_percent"], values["error_rows"])
     reg = _load_register(register) if register is not None else None
     con = duckdb.connect(":memory:")
     try:
-        result = validate_export(export, register=reg, con=con,
+        result = validate_export(export, register=reg, con=con, settings=thresholds,
                                  pseudonymiser=Pseudonymiser(secrets.token_bytes(MIN_KEY_BYTES)))
         if as_json:
-            doc = result.to_json()
+            doc: dict[str, object] = {"format": FORMAT, "format_version": FORMAT_VERSION, **result.to_json()}
             doc["findings"] = _findings(con)
             typer.echo(_json_text(doc))
         else:

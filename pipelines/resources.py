@@ -30,7 +30,15 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from bbic_core.pseudonym import ENV_KEY, ENV_KEY_FILE, KeyMissingError, Pseudonymiser, load_key
-from pipelines.settings import DEFAULTS, DEMO_KEY_PREFIX, INT_DEFAULTS
+from bbic_core.validation.result import ValidationSettings
+from pipelines.settings import (
+    DEFAULTS,
+    DEMO_KEY_PREFIX,
+    ENV_OF_FIELD,
+    INT_DEFAULTS,
+    archive_default,
+    validation_settings,
+)
 
 POOL = "bbic_duckdb"  # the concurrency pool of every step that opens the main DuckDB file
 # How long a step waits for another process's writer lock (`pipelines.lock`) before it fails.
@@ -92,6 +100,10 @@ class BbicSettings(dg.ConfigurableResource):  # type: ignore[type-arg]
         scopes = tuple(s.strip() for s in self.report_scopes.split(",") if s.strip())
         return scopes or None
 
+    def validation_settings(self) -> ValidationSettings:
+        """X008's thresholds: the error-share settings this deployment judges an export by."""
+        return validation_settings(self.error_share_percent, self.error_rows)
+
     def pseudonymiser(self) -> Pseudonymiser:
         """The keyed pseudonymiser; `KeyMissingError` without a key, or with a demo key on real data."""
         env = {ENV_KEY: self.pseudonym_key, ENV_KEY_FILE: self.pseudonym_key_file}
@@ -114,32 +126,17 @@ def data_dir(duckdb: DuckDBResource) -> Path:
 
 
 def _archive_env() -> Any:
-    """`BBIC_ARCHIVE`; unset, the `archive` folder beside a configured snapshot (never the working
-    directory of a real deployment), else the sample's."""
     if os.environ.get("BBIC_ARCHIVE", "").strip():
         return _env("BBIC_ARCHIVE")
-    configured = os.environ.get("BBIC_DUCKDB_PATH", "").strip()
-    return str(Path(configured).parent / "archive") if configured else DEFAULTS["BBIC_ARCHIVE"]
+    return archive_default(os.environ)
 
 
 def settings_from_env() -> BbicSettings:
-    return BbicSettings(
-        inbox=_env("BBIC_INBOX"),
-        archive=_archive_env(),
-        register_dir=_env("BBIC_REGISTER_DIR"),
-        reports=_env("BBIC_REPORTS"),
-        municipality=_env("BBIC_MUNICIPALITY"),
-        pseudonym_key=_env(ENV_KEY),
-        pseudonym_key_file=_env(ENV_KEY_FILE),
-        settle_seconds=_env("BBIC_SETTLE_SECONDS"),
-        archive_keep_days=_env("BBIC_ARCHIVE_KEEP_DAYS"),
-        report_formats=_env("BBIC_REPORT_FORMATS"),
-        report_scopes=_env("BBIC_REPORT_SCOPES"),
-        report_mode=_env("BBIC_REPORT_MODE"),
-        error_share_percent=_env("BBIC_ERROR_SHARE_PERCENT"),
-        error_rows=_env("BBIC_ERROR_ROWS"),
-        max_row_drop_percent=_env("BBIC_MAX_ROW_DROP_PERCENT"),
-    )
+    """The code location's settings: each variable of `pipelines.settings.ENV_OF_FIELD`, as `bbic run`
+    reads them too."""
+    fields: dict[str, Any] = {field: _env(name) for field, name in ENV_OF_FIELD.items()}
+    fields["archive"] = _archive_env()
+    return BbicSettings(**fields, pseudonym_key=_env(ENV_KEY), pseudonym_key_file=_env(ENV_KEY_FILE))
 
 
 def duckdb_from_env() -> DuckDBResource:

@@ -97,11 +97,13 @@ def run_validation(
     con: duckdb_lib.DuckDBPyConnection,
     pseudonymiser: Any,
     history: LoadLogHistory,
+    settings: Any = None,
 ) -> Any:
     """`bbic_core.validation.validate_export` (imported here, so the code location loads without it)."""
     from bbic_core.validation.validate import validate_export
 
-    return validate_export(path, register=register, con=con, pseudonymiser=pseudonymiser, history=history)
+    return validate_export(path, register=register, con=con, pseudonymiser=pseudonymiser, history=history,
+                           **({} if settings is None else {"settings": settings}))
 
 
 def files_of(result: Any) -> dict[str, dict[str, Any]]:
@@ -344,7 +346,8 @@ def _validate(
     os.chmod(staging, 0o600)  # child data, whatever the umask (its folder is owner-only as well)
     try:
         result = run_validation(
-            landed.export_path, register=state.register, con=con, pseudonymiser=pseudonymiser, history=history
+            landed.export_path, register=state.register, con=con, pseudonymiser=pseudonymiser,
+            history=history, settings=bbic.validation_settings(),
         )
     except BaseException:
         _close(con, staging)
