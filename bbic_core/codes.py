@@ -10,6 +10,41 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+__all__ = [
+    "AKTUALISERING_TYP",
+    "ALDERSGRUPP",
+    "ANMALARE",
+    "BEDOMNING",
+    "CATALOGUE",
+    "DOKUMENT_TYP",
+    "DUTY_TO_REPORT",
+    "FHB_BESLUT",
+    "FLAGGA",
+    "INSATSTYP",
+    "INSATS_GRUPP",
+    "INTERVENTION_DOCUMENTS",
+    "KON",
+    "KON_RAPPORT",
+    "KRAV_STATUS",
+    "LAGRUM",
+    "LICENS_TYP",
+    "LVU_LAGRUM",
+    "ORSAK",
+    "PLACEMENT_TYPES",
+    "ROLL",
+    "TRIANGEL_OMRADEN",
+    "TRIANGEL_OMRADE_2006",
+    "TRIANGEL_OMRADE_2016",
+    "TRIANGEL_OMRADE_ALLA",
+    "TRIANGEL_VERSION",
+    "UTBILDNING",
+    "UTREDNING_RESULTAT",
+    "Code",
+    "CodeList",
+    "FormVersion",
+    "label",
+]
+
 
 class FormVersion(StrEnum):
     """BBIC form and triangle versions: the 2006 forms (used from 2008) and the 2016 revision."""

@@ -13,6 +13,32 @@ from enum import StrEnum
 
 from bbic_core import codes
 
+__all__ = [
+    "AKTUALISERING",
+    "ARENDE",
+    "BARN",
+    "BY_NAME",
+    "BY_TABLE",
+    "CHILD_OWNED_REFS",
+    "DOKUMENT",
+    "ENCODINGS",
+    "EVENT_DATES",
+    "FILES",
+    "FORMAT",
+    "FORMAT_VERSION",
+    "INSATS",
+    "LOAD_ORDER",
+    "PERSONAL",
+    "PLANNED_DATES",
+    "TEXT_MAX",
+    "UTREDNING",
+    "UTREDNING_BEDOMNING",
+    "Column",
+    "DateOrder",
+    "FileSpec",
+    "Kind",
+]
+
 FORMAT = "paraply-bbic-export"
 FORMAT_VERSION = "1.0"
 ENCODINGS = ("utf-8", "windows-1252")

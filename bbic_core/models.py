@@ -54,6 +54,27 @@ from bbic_core import personnummer as pnr
 from bbic_core.codes import FormVersion
 from bbic_core.contract import Column, FileSpec, Kind
 
+__all__ = [
+    "FORM_VERSIONS",
+    "ROW_MODELS",
+    "ROW_RULE_CODES",
+    "Aktualisering",
+    "Arende",
+    "Barn",
+    "ContractRow",
+    "Dokument",
+    "FormVersionSpec",
+    "Insats",
+    "Personal",
+    "RuleHit",
+    "Utredning",
+    "UtredningBedomning",
+    "ValidationContext",
+    "model_for",
+    "parse_row",
+    "rule_codes",
+]
+
 TRIM = pnr.TRIM  # the contract trims spaces and tabs only
 MIN_DATE = dt.date(1900, 1, 1)  # V022
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")

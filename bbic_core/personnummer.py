@@ -16,6 +16,15 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from personnummer import personnummer as pnr_lib
 
+__all__ = [
+    "CONTRACT_FORM_PATTERN",
+    "Personnummer",
+    "check_array",
+    "is_valid",
+    "normalise",
+    "parse",
+]
+
 # ASCII digits only: Python's `\d` also matches other scripts' digits (which the library would
 # accept), Arrow's RE2 does not; one pattern for both keeps `parse` and `check_array` equal.
 CONTRACT_FORM_PATTERN = r"^[0-9]{8}[-+]?[0-9]{4}$"

@@ -21,6 +21,18 @@ import pyarrow.compute as pc
 
 from bbic_core import personnummer
 
+__all__ = [
+    "ENV_KEY",
+    "ENV_KEY_FILE",
+    "MAX_KEY_FILE_BYTES",
+    "MIN_KEY_BYTES",
+    "PSEUDONYM_PREFIX",
+    "KeyMissingError",
+    "Pseudonymiser",
+    "load_key",
+    "read_key_file",
+]
+
 ENV_KEY = "BBIC_PSEUDONYM_KEY"
 ENV_KEY_FILE = "BBIC_PSEUDONYM_KEY_FILE"
 MIN_KEY_BYTES = 32

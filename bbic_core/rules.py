@@ -11,6 +11,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
+__all__ = [
+    "BY_CODE",
+    "EXPORT_RULE_ORDER",
+    "RULES",
+    "Level",
+    "Rule",
+    "Severity",
+    "rule",
+]
+
 
 class Level(StrEnum):
     EXPORT = "export"  # refuses the whole export

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-
-import jinja2
+from typing import TYPE_CHECKING
 
 from bbic_core import codes, contract, rules
 from bbic_core.codes import CodeList
 from bbic_core.contract import Column, FileSpec
 from bbic_core.specs.json_schema import kind_label
+
+if TYPE_CHECKING:
+    import jinja2
 
 _SEVERITY_SV: Mapping[rules.Severity, str] = {
     rules.Severity.REFUSAL: "Exporten avvisas",
@@ -148,6 +150,8 @@ def _md_cell(value: object) -> str:
 
 
 def _environment(autoescape: bool) -> jinja2.Environment:
+    import jinja2  # only when a dictionary is written: importing the library stays free of it
+
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("bbic_core.specs", "templates"),
         autoescape=autoescape,

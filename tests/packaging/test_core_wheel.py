@@ -1,0 +1,122 @@
+"""The integrator's install: the wheel without extras in a fresh virtual environment holds the library,
+not Dagster nor WeasyPrint, and there the README's example for IT suppliers runs as written."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+README = ROOT / "README.md"
+SECTION = "## For IT suppliers"
+# Modules of the extras; none of them may be importable in the core's environment.
+NOT_IN_CORE = ("dagster", "dagster_duckdb", "weasyprint", "xlsxwriter", "pygal", "starlette", "uvicorn")
+# What `import` of the library's integrator modules must not load (jinja2 is installed for `bbic spec`'s
+# data dictionary, but loaded only when one is written).
+NOT_LOADED = ("jinja2", "weasyprint", "dagster", "xlsxwriter", "pygal", "bbic_core.documents", "pipelines")
+LIBRARY = ("bbic_core", "bbic_core.contract", "bbic_core.codes", "bbic_core.rules", "bbic_core.models",
+           "bbic_core.personnummer", "bbic_core.pseudonym", "bbic_core.register", "bbic_core.validation",
+           "bbic_core.figures", "bbic_core.synth", "bbic_core.specs", "bbic_core.snapshot")
+
+
+def _uv() -> str:
+    found = shutil.which("uv") or str(ROOT / ".tools" / "bin" / "uv")
+    assert Path(found).is_file(), "uv is needed to build the wheel (make setup installs it in .tools/)"
+    return found
+
+
+def readme_example() -> str:
+    """The first Python block of the README's section for IT suppliers."""
+    text = README.read_text(encoding="utf-8")
+    section = text[text.index(SECTION):]
+    section = section[: section.index("\n## ", len(SECTION))]
+    match = re.search(r"```python\n(.*?)```", section, re.DOTALL)
+    assert match is not None, "the README's section for IT suppliers has no Python example"
+    return match.group(1)
+
+
+def _run(args: list[str], cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True, timeout=300, check=False)
+
+
+@pytest.fixture(scope="module")
+def core_venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A fresh virtual environment with the wheel installed without extras; its `bin` folder."""
+    work = tmp_path_factory.mktemp("core-wheel")
+    uv = _uv()
+    built = _run([uv, "build", "--wheel", "--quiet", "--out-dir", str(work / "dist"), str(ROOT)], cwd=ROOT)
+    assert built.returncode == 0, built.stderr
+    (wheel,) = (work / "dist").glob("bbic-*.whl")
+    made = _run([uv, "venv", "--quiet", "--python", sys.executable, str(work / "venv")], cwd=work)
+    assert made.returncode == 0, made.stderr
+    python = work / "venv" / "bin" / "python"
+    installed = _run([uv, "pip", "install", "--quiet", "--python", str(python), str(wheel)], cwd=work)
+    assert installed.returncode == 0, installed.stderr
+    return python.parent
+
+
+def _env(bin_dir: Path) -> dict[str, str]:
+    # Nothing of the project's own environment: only the fresh one's interpreter and scripts.
+    return {"PATH": f"{bin_dir}{os.pathsep}/usr/bin:/bin", "HOME": os.environ.get("HOME", "/tmp"),
+            "LANG": "C.UTF-8", "PYTHONSAFEPATH": "1"}
+
+
+def test_core_has_no_dagster_nor_weasyprint(core_venv: Path, tmp_path: Path) -> None:
+    probe = (
+        "import importlib.util, json, sys\n"
+        f"missing = [m for m in {NOT_IN_CORE!r} if importlib.util.find_spec(m) is None]\n"
+        f"for name in {LIBRARY!r}: __import__(name)\n"
+        f"loaded = sorted(m for m in sys.modules if m.split('.')[0] in {NOT_LOADED!r} or "
+        f"any(m == n or m.startswith(n + '.') for n in {NOT_LOADED!r}))\n"
+        "import bbic_core\n"
+        "print(json.dumps({'missing': missing, 'loaded': loaded, 'version': bbic_core.__version__,"
+        " 'file': bbic_core.__file__}))\n"
+    )
+    done = _run([str(core_venv / "python"), "-c", probe], cwd=tmp_path, env=_env(core_venv))
+    assert done.returncode == 0, done.stderr
+    found = json.loads(done.stdout)
+    assert found["missing"] == list(NOT_IN_CORE)
+    assert found["loaded"] == []
+    assert found["version"] == "0.2.0"
+    assert str(core_venv.parent) in found["file"]  # the installed wheel, not the working tree
+
+
+def test_readme_example_runs_in_the_core_alone(core_venv: Path, tmp_path: Path) -> None:
+    example = tmp_path / "example.py"
+    example.write_text(readme_example(), encoding="utf-8")
+    done = _run([str(core_venv / "python"), str(example)], cwd=tmp_path, env=_env(core_venv))
+    assert done.returncode == 0, done.stderr
+    first, figure = done.stdout.splitlines()
+    assert first == "accepted None"
+    assert int(figure) > 0  # the demo export's aktualiseringar in the twelve months up to its as-of date
+
+
+def test_light_commands_work_and_the_others_name_their_extra(core_venv: Path, tmp_path: Path) -> None:
+    env = _env(core_venv)
+    bbic = str(core_venv / "bbic")
+    synth = _run([bbic, "synth", "--scale", "demo", "--out", "s"], cwd=tmp_path, env=env)
+    assert synth.returncode == 0, synth.stderr
+    checked = _run([bbic, "validate", "s/export", "--register", "s/register", "--json"], cwd=tmp_path, env=env)
+    assert checked.returncode == 0, checked.stderr
+    document = json.loads(checked.stdout)
+    assert (document["format"], document["format_version"], document["outcome"]) == (
+        "paraply-bbic-export", "1.0", "accepted")
+    spec = _run([bbic, "spec", "--out", "spec"], cwd=tmp_path, env=env)
+    assert spec.returncode == 0, spec.stderr
+    assert "format_version 1.0" in spec.stdout
+    assert (tmp_path / "spec" / "data-dictionary.html").is_file()
+    for args, extra in ((["report", "--scope", "kommun", "--out", "r"], "documents"), (["run"], "pipeline"),
+                        (["rebuild"], "pipeline"), (["serve"], "portal"), (["users", "list"], "portal"),
+                        (["audit"], "portal")):
+        refused = _run([bbic, *args], cwd=tmp_path, env=env)
+        assert refused.returncode == 1, (args, refused.stderr)
+        assert refused.stdout == ""
+        (line,) = refused.stderr.splitlines()  # one line, no traceback
+        assert f"bbic[{extra}]" in line and "pip install" in line, line
