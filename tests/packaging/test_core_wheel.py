@@ -103,7 +103,8 @@ def test_light_commands_work_and_the_others_name_their_extra(core_venv: Path, tm
     bbic = str(core_venv / "bbic")
     synth = _run([bbic, "synth", "--scale", "demo", "--out", "s"], cwd=tmp_path, env=env)
     assert synth.returncode == 0, synth.stderr
-    checked = _run([bbic, "validate", "s/export", "--register", "s/register", "--json"], cwd=tmp_path, env=env)
+    checked = _run([bbic, "validate", "s/export", "--register", "s/register", "--json"], cwd=tmp_path,
+                   env=env)
     assert checked.returncode == 0, checked.stderr
     document = json.loads(checked.stdout)
     assert (document["format"], document["format_version"], document["outcome"]) == (
