@@ -88,35 +88,46 @@ def test_core_has_no_dagster_nor_weasyprint(core_venv: Path, tmp_path: Path) -> 
     assert str(core_venv.parent) in found["file"]  # the installed wheel, not the working tree
 
 
-def test_readme_example_runs_in_the_core_alone(core_venv: Path, tmp_path: Path) -> None:
-    example = tmp_path / "example.py"
+@pytest.fixture(scope="module")
+def example_run(core_venv: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """The README's example run once in the core's environment: its folder and what it printed."""
+    work = tmp_path_factory.mktemp("readme-example")
+    example = work / "example.py"
     example.write_text(readme_example(), encoding="utf-8")
-    done = _run([str(core_venv / "python"), str(example)], cwd=tmp_path, env=_env(core_venv))
+    done = _run([str(core_venv / "python"), str(example)], cwd=work, env=_env(core_venv))
     assert done.returncode == 0, done.stderr
-    first, figure = done.stdout.splitlines()
+    return work, done.stdout
+
+
+def test_readme_example_runs_in_the_core_alone(example_run: tuple[Path, str]) -> None:
+    _work, printed = example_run
+    first, figure = printed.splitlines()
     assert first == "accepted None"
     assert int(figure) > 0  # the demo export's aktualiseringar in the twelve months up to its as-of date
 
 
-def test_light_commands_work_and_the_others_name_their_extra(core_venv: Path, tmp_path: Path) -> None:
+def test_light_commands_work_and_the_others_name_their_extra(core_venv: Path,
+                                                             example_run: tuple[Path, str]) -> None:
+    work, _printed = example_run  # the example's synthetic export, in demo/
     env = _env(core_venv)
     bbic = str(core_venv / "bbic")
-    synth = _run([bbic, "synth", "--scale", "demo", "--out", "s"], cwd=tmp_path, env=env)
-    assert synth.returncode == 0, synth.stderr
-    checked = _run([bbic, "validate", "s/export", "--register", "s/register", "--json"], cwd=tmp_path,
+    checked = _run([bbic, "validate", "demo/export", "--register", "demo/register", "--json"], cwd=work,
                    env=env)
     assert checked.returncode == 0, checked.stderr
     document = json.loads(checked.stdout)
     assert (document["format"], document["format_version"], document["outcome"]) == (
         "paraply-bbic-export", "1.0", "accepted")
-    spec = _run([bbic, "spec", "--out", "spec"], cwd=tmp_path, env=env)
+    synth = _run([bbic, "synth", "--scale", "demo", "--seed", "2", "--out", "s"], cwd=work, env=env)
+    assert synth.returncode == 0, synth.stderr
+    assert (work / "s" / "export" / "manifest.json").is_file()
+    spec = _run([bbic, "spec", "--out", "spec"], cwd=work, env=env)
     assert spec.returncode == 0, spec.stderr
     assert "format_version 1.0" in spec.stdout
-    assert (tmp_path / "spec" / "data-dictionary.html").is_file()
+    assert (work / "spec" / "data-dictionary.html").is_file()
     for args, extra in ((["report", "--scope", "kommun", "--out", "r"], "documents"), (["run"], "pipeline"),
                         (["rebuild"], "pipeline"), (["serve"], "portal"), (["users", "list"], "portal"),
                         (["audit"], "portal")):
-        refused = _run([bbic, *args], cwd=tmp_path, env=env)
+        refused = _run([bbic, *args], cwd=work, env=env)
         assert refused.returncode == 1, (args, refused.stderr)
         assert refused.stdout == ""
         (line,) = refused.stderr.splitlines()  # one line, no traceback
