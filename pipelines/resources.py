@@ -126,6 +126,7 @@ def data_dir(duckdb: DuckDBResource) -> Path:
 
 
 def _archive_env() -> Any:
+    """`BBIC_ARCHIVE` (an `EnvVar`), else where `pipelines.settings.archive_default` puts it."""
     if os.environ.get("BBIC_ARCHIVE", "").strip():
         return _env("BBIC_ARCHIVE")
     return archive_default(os.environ)

@@ -1,6 +1,8 @@
-"""Defaults of the deployment settings (see `pipelines.resources`), kept free of Dagster.
+"""The deployment settings' variables and defaults (see `pipelines.resources`), kept free of Dagster.
 
-The `bbic` command imports these without paying for Dagster's import unless it runs the pipeline.
+`configured(environ)` reads them all; the Dagster code location and every `bbic` command start from
+it, so a variable means the same wherever it is read. The `bbic` command imports this module without
+paying for Dagster's import unless it runs the pipeline.
 """
 
 from __future__ import annotations
