@@ -36,12 +36,9 @@ from bbic_core.documents.archive import (
 )
 from bbic_core.figures import (
     NoSnapshotError,
-    Period,
     ReportKind,
     ReportRequest,
     ReportStore,
-    Scope,
-    ScopeError,
     parse_period,
     produce_reports,
     standard_periods,
@@ -49,6 +46,7 @@ from bbic_core.figures import (
 )
 from bbic_core.figures.periods import months_period, period_label
 from bbic_core.register import Register, RegisterError, load_register
+from bbic_core.scopes import Period, Scope, ScopeError
 
 EXIT_USAGE = 1
 DEFAULT_DB = "var/sample/data/bbic.duckdb"

@@ -28,9 +28,10 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from bbic_core.documents.html import TEMPLATE_DIR
-from bbic_core.figures import Period, ReportKind, Scope, ScopeLevel, parse_period, standard_periods
+from bbic_core.figures import ReportKind, parse_period, standard_periods
 from bbic_core.figures.periods import last_12_months, period_label
 from bbic_core.register import Register
+from bbic_core.scopes import Period, Scope, ScopeLevel
 from bbic_portal import archive_index, audit
 from bbic_portal.access import ALL_REPORTS, Mode, document, may_read, page
 from bbic_portal.config import LOCKOUT_FAILURES, LOCKOUT_SECONDS, PortalConfig, session_key

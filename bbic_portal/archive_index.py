@@ -22,9 +22,10 @@ from typing import Literal
 
 from bbic_core.documents import labels
 from bbic_core.documents.archive import PERIOD_LABELS
-from bbic_core.figures import ReportKind, Scope, ScopeLevel
+from bbic_core.figures import ReportKind
 from bbic_core.figures.produce import LICENCE_PERIOD_NAME
 from bbic_core.register import Register
+from bbic_core.scopes import Scope, ScopeLevel
 
 Mode = Literal["internal", "published"]
 DOC_FORMATS = ("html", "pdf", "xlsx")

@@ -25,17 +25,16 @@ from bbic_core.documents.archive import (
 )
 from bbic_core.figures import (
     Figure,
-    Period,
     ReportKind,
     ReportRequest,
     ReportStore,
-    Scope,
     default_scopes,
     produce_reports,
     write_figures_csv,
 )
 from bbic_core.figures.disclosure import DEFAULT_K
 from bbic_core.register import Register
+from bbic_core.scopes import Period, Scope
 from bbic_portal.snapshot import Snapshot
 
 Mode = Literal["internal", "published"]

@@ -29,7 +29,8 @@ from bbic_core.documents.tables import (
     written_change,
     year_before,
 )
-from bbic_core.figures.model import Figure, Period, ReportKind, ScopeLevel
+from bbic_core.figures.model import Figure, ReportKind
+from bbic_core.scopes import Period, ScopeLevel
 
 TEMPLATE_DIR = Path(report_templates.__file__).resolve().parent
 

@@ -24,7 +24,7 @@ from screen_pixels import distinct_colours, ink_share, pixels, solid_blocks
 
 from bbic_core.documents import archive
 from bbic_core.documents.charts import BLUE
-from bbic_core.figures import Scope, ScopeLevel
+from bbic_core.scopes import Scope, ScopeLevel
 
 FIGURES_TESTS = Path(__file__).resolve().parents[1] / "figures"
 SCOPES = {"0999": ScopeLevel.MUNICIPALITY, "testnat": ScopeLevel.NETWORK, "norr": ScopeLevel.DISTRICT}

@@ -18,7 +18,8 @@ from documents_samples import EXPORT_ID, NAMES, NETWORKS, licence_figures, scope
 
 from bbic_core.documents.context import DocumentContext
 from bbic_core.figures.format import share_value
-from bbic_core.figures.model import Figure, Period, ReportKind, Scope
+from bbic_core.figures.model import Figure, ReportKind
+from bbic_core.scopes import Period, Scope
 
 AS_OF = dt.date(2025, 5, 31)
 PERIOD = Period(dt.date(2025, 1, 1), dt.date(2025, 5, 31))

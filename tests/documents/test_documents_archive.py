@@ -15,14 +15,10 @@ from typer.testing import CliRunner
 
 from bbic_cli.main import app
 from bbic_core.documents import archive
-from bbic_core.figures import (
-    Scope,
-    ScopeLevel,
-    create_snapshot_schema,
-    read_figures_csv,
-)
+from bbic_core.figures import create_snapshot_schema, read_figures_csv
 from bbic_core.figures.model import ReportKind
 from bbic_core.register import Register, load_register, sample_register_dir
+from bbic_core.scopes import Scope, ScopeLevel
 
 AS_OF = dt.date(2025, 5, 31)
 SCOPES = [Scope(ScopeLevel.MUNICIPALITY, "0180"), Scope(ScopeLevel.NETWORK, "vasterort"),

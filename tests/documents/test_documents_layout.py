@@ -21,9 +21,10 @@ from bbic_core.documents.excel import write_excel
 from bbic_core.documents.html import render_html
 from bbic_core.documents.labels import NBSP
 from bbic_core.documents.tables import ChartData
-from bbic_core.figures import Scope, ScopeLevel, create_snapshot_schema
+from bbic_core.figures import create_snapshot_schema
 from bbic_core.figures.model import Figure, ReportKind
 from bbic_core.register import load_register, sample_register_dir
+from bbic_core.scopes import Scope, ScopeLevel
 
 # --- B4.placeringar: the pairs that occur and the grand total --------------------------------------------
 

@@ -22,8 +22,9 @@ from figures_fixture import A
 from bbic_core import codes
 from bbic_core.figures import MEASURES, compute_report
 from bbic_core.figures.format import parse_breakdown
-from bbic_core.figures.model import Figure, Period, ReportKind, Scope, ScopeLevel
+from bbic_core.figures.model import Figure, ReportKind
 from bbic_core.register import Register
+from bbic_core.scopes import Period, Scope, ScopeLevel
 
 P = Period(dt.date(2025, 1, 1), dt.date(2025, 6, 30))
 W = Period(dt.date(2024, 6, 16), dt.date(2025, 6, 15))

@@ -52,11 +52,8 @@ from bbic_core.documents.archive import (
     render_standard_set,
     standard_documents,
 )
-from bbic_core.figures import (
-    Scope,
-    ScopeLevel,
-)
 from bbic_core.register import load_register
+from bbic_core.scopes import Scope, ScopeLevel
 from bbic_portal.app import create_app
 from bbic_portal.config import PortalConfig, config_from_env
 from bbic_portal.roles import parse_roles
