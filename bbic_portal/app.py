@@ -27,7 +27,7 @@ from starlette.responses import HTMLResponse, PlainTextResponse, RedirectRespons
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from bbic_core.documents.html import TEMPLATE_DIR
+from bbic_core.documents.html import report_template_loader
 from bbic_core.figures import ReportKind, parse_period, standard_periods
 from bbic_core.figures.periods import last_12_months, period_label
 from bbic_core.register import Register
@@ -77,7 +77,7 @@ PRESETS = {
 
 def _environment() -> Environment:
     env = Environment(
-        loader=ChoiceLoader([FileSystemLoader(str(HERE / "templates")), FileSystemLoader(str(TEMPLATE_DIR))]),
+        loader=ChoiceLoader([FileSystemLoader(str(HERE / "templates")), report_template_loader()]),
         autoescape=True,
         undefined=StrictUndefined,
         trim_blocks=True,
