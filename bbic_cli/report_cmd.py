@@ -26,7 +26,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from bbic_core.documents.archive import (
+from bbic_core.documents.report_set import (
     FORMATS,
     Document,
     RenderJob,
@@ -202,7 +202,7 @@ def _formats(text: str) -> tuple[str, ...]:
 def _compute(con: duckdb.DuckDBPyConnection, register: Register, target: Scope, kinds: list[ReportKind],
              start: str | None, end: str | None, period_text: str | None, as_of: dt.date | None,
              mode: Literal["internal", "published"], console: Console) -> list[Document]:
-    from bbic_core.figures.context import snapshot_meta
+    from bbic_core.figures.report_context import snapshot_meta
 
     meta = snapshot_meta(con)
     a = as_of or meta.as_of

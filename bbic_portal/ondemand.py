@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
-from bbic_core.documents.archive import (
+from bbic_core.documents.report_set import (
     Document,
     RenderJob,
     documents_of,

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import duckdb
 
-from bbic_core.documents.archive import scope_names
+from bbic_core.documents.report_set import scope_names
 from bbic_core.figures import (
     Figure,
     ReportKind,

@@ -16,7 +16,7 @@ from markupsafe import Markup
 
 from bbic_core.documents import comparison, labels
 from bbic_core.documents.charts import render_chart, render_trend
-from bbic_core.documents.context import DocumentContext
+from bbic_core.documents.document_context import DocumentContext
 from bbic_core.documents.licence_tables import REQUIREMENT_ORDER, LicenceDocument, build_licence, status_mark
 from bbic_core.documents.tables import (
     Section,
@@ -28,7 +28,7 @@ from bbic_core.documents.tables import (
     written_change,
     year_before,
 )
-from bbic_core.figures.model import Figure, ReportKind
+from bbic_core.figures.figure import Figure, ReportKind
 from bbic_core.scopes import Period, ScopeLevel
 
 # The report templates and their print style sheet live in the package, so an installed wheel carries them.

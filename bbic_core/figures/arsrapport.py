@@ -11,11 +11,11 @@ import datetime as dt
 from dataclasses import replace
 
 from bbic_core.figures import sql
-from bbic_core.figures.context import _unknown_user_records
+from bbic_core.figures.figure import Figure, ReportKind
 from bbic_core.figures.format import ALL, breakdown
 from bbic_core.figures.jamforelse import compute_jamforelse
 from bbic_core.figures.licens import Mode
-from bbic_core.figures.model import Figure, ReportKind
+from bbic_core.figures.report_context import _unknown_user_records
 from bbic_core.figures.store import ReportStore
 from bbic_core.rules import RULES
 from bbic_core.scopes import Period, Scope, ScopeLevel

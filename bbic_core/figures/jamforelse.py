@@ -15,10 +15,10 @@ from fractions import Fraction
 
 from bbic_core.dates import add_months
 from bbic_core.figures.disclosure import _share_hidden
+from bbic_core.figures.figure import SUPPRESSED, Figure, ReportKind
 from bbic_core.figures.format import ALL, breakdown, decimal_one, share_value
 from bbic_core.figures.indicators import INDICATORS, Indicator
 from bbic_core.figures.licens import EJ_UPPFYLLT, UPPFYLLT, Mode
-from bbic_core.figures.model import SUPPRESSED, Figure, ReportKind
 from bbic_core.figures.periods import months_period
 from bbic_core.figures.store import ReportStore
 from bbic_core.register.targets import Target

@@ -16,9 +16,9 @@ from fractions import Fraction
 
 from documents_samples import EXPORT_ID, NAMES, NETWORKS, licence_figures, scope_of
 
-from bbic_core.documents.context import DocumentContext
+from bbic_core.documents.document_context import DocumentContext
+from bbic_core.figures.figure import Figure, ReportKind
 from bbic_core.figures.format import share_value
-from bbic_core.figures.model import Figure, ReportKind
 from bbic_core.scopes import Period, Scope
 
 AS_OF = dt.date(2025, 5, 31)

@@ -18,8 +18,8 @@ import pytest
 from audit_db import Db, triple
 
 from bbic_core.dates import add_months
+from bbic_core.figures.figure import ReportKind
 from bbic_core.figures.format import decimal_one, share_value
-from bbic_core.figures.model import ReportKind
 from bbic_core.register import Register
 from bbic_core.scopes import Period
 

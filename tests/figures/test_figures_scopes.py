@@ -8,7 +8,7 @@ import duckdb
 from figures_fixture import A
 
 from bbic_core.figures import compute_all, compute_report
-from bbic_core.figures.model import Figure, ReportKind
+from bbic_core.figures.figure import Figure, ReportKind
 from bbic_core.register import Register
 from bbic_core.scopes import Period, Scope, ScopeLevel
 

@@ -21,8 +21,8 @@ from figures_fixture import A
 
 from bbic_core import codes
 from bbic_core.figures import MEASURES, compute_report
+from bbic_core.figures.figure import Figure, ReportKind
 from bbic_core.figures.format import parse_breakdown
-from bbic_core.figures.model import Figure, ReportKind
 from bbic_core.register import Register
 from bbic_core.scopes import Period, Scope, ScopeLevel
 

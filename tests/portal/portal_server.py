@@ -46,7 +46,7 @@ from argon2 import PasswordHasher
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "pipeline"))
 import pipeline_helpers as ph
 
-from bbic_core.documents.archive import (
+from bbic_core.documents.report_set import (
     RenderJob,
     render_document,
     render_standard_set,

@@ -9,7 +9,7 @@ import pytest
 from figures_fixture import EXPORT_ID, A
 
 from bbic_core.figures import NoSnapshotError, create_snapshot_schema, report_context
-from bbic_core.figures.model import ReportKind
+from bbic_core.figures.figure import ReportKind
 from bbic_core.register import Register
 from bbic_core.scopes import Period, Scope, ScopeLevel
 

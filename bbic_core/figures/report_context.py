@@ -16,7 +16,7 @@ import duckdb
 
 from bbic_core import contract
 from bbic_core.figures import sql
-from bbic_core.figures.model import ReportKind
+from bbic_core.figures.figure import ReportKind
 from bbic_core.figures.periods import last_12_months
 from bbic_core.register import Register
 from bbic_core.scopes import Period, Scope, ScopeLevel

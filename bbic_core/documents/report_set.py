@@ -25,7 +25,7 @@ from pathlib import Path
 import duckdb
 
 from bbic_core.documents import labels
-from bbic_core.documents.context import DocumentContext, Mode, from_report_context
+from bbic_core.documents.document_context import DocumentContext, Mode, from_report_context
 from bbic_core.documents.excel import write_excel
 from bbic_core.documents.html import environment, render_html, stylesheet
 from bbic_core.figures import (
