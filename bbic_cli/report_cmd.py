@@ -29,12 +29,9 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from bbic_cli.extras import require
 from bbic_core.figures import (
     NoSnapshotError,
-    Period,
     ReportKind,
     ReportRequest,
     ReportStore,
-    Scope,
-    ScopeError,
     parse_period,
     produce_reports,
     standard_periods,
@@ -42,10 +39,11 @@ from bbic_core.figures import (
 )
 from bbic_core.figures.periods import months_period, period_label
 from bbic_core.register import Register, RegisterError, load_register
+from bbic_core.scopes import Period, Scope, ScopeError
 from pipelines.settings import DUCKDB_NAME, SettingError, configured
 
 if TYPE_CHECKING:
-    from bbic_core.documents.archive import Document
+    from bbic_core.documents.report_set import Document
 
 EXIT_USAGE = 1
 KINDS = ("verksamhet", "klientgrupp", "licens", "jamforelse", "arsrapport")
@@ -196,7 +194,7 @@ def _kinds(kind: str) -> list[ReportKind]:
 
 
 def _formats(text: str) -> tuple[str, ...]:
-    from bbic_core.documents.archive import FORMATS
+    from bbic_core.documents.report_set import FORMATS
 
     chosen = tuple(dict.fromkeys(f.strip().lower() for f in text.split(",") if f.strip()))
     unknown = [f for f in chosen if f not in FORMATS]
@@ -208,8 +206,8 @@ def _formats(text: str) -> tuple[str, ...]:
 def _compute(con: duckdb.DuckDBPyConnection, register: Register, target: Scope, kinds: list[ReportKind],
              start: str | None, end: str | None, period_text: str | None, as_of: dt.date | None,
              mode: Literal["internal", "published"], console: Console) -> list[Document]:
-    from bbic_core.documents.archive import documents_of, year_before_requests
-    from bbic_core.figures.context import snapshot_meta
+    from bbic_core.documents.report_set import documents_of, year_before_requests
+    from bbic_core.figures.report_context import snapshot_meta
 
     meta = snapshot_meta(con)
     a = as_of or meta.as_of
@@ -238,7 +236,7 @@ def _compute(con: duckdb.DuckDBPyConnection, register: Register, target: Scope, 
 
 
 def _render(documents: list[Document], out: Path, formats: tuple[str, ...], console: Console) -> list[Path]:
-    from bbic_core.documents.archive import RenderJob, render_document
+    from bbic_core.documents.report_set import RenderJob, render_document
 
     doc_formats = tuple(f for f in formats if f != "csv")
     written: list[Path] = []

@@ -7,21 +7,13 @@ written exactly as given (strings), so a test can put any fault into a file.
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 from bbic_core import contract
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
+from bbic_core.checksums import sha256_file
 
 
 def csv_bytes(

@@ -30,6 +30,11 @@ __all__ = [
 CONTRACT_FORM_PATTERN = r"^[0-9]{8}[-+]?[0-9]{4}$"
 _CONTRACT_FORM = re.compile(CONTRACT_FORM_PATTERN)
 _STRIP = re.compile(r"[-+]")
+# Anything in free text shaped like a personal number, valid or not: 10 or 12 ASCII digits (a `-`/`+`
+# allowed before the last four) with no digit on either side, and not the fraction of a decimal number
+# (`614.451923076923` in a chart). The one pattern of every leak check and redaction (refusal messages,
+# the pipeline's logs, the rendered reports); a longer run of digits (a checksum) is no personal number.
+PERSONAL_NUMBER_IN_TEXT = re.compile(r"(?<![0-9])(?<![0-9]\.)[0-9]{6}(?:[0-9]{2})?[-+]?[0-9]{4}(?![0-9])")
 # The contract trims spaces and tabs only; other whitespace is part of the value.
 TRIM = " \t"
 _DOUBLED_DIGIT_SUM = np.array([0, 2, 4, 6, 8, 1, 3, 5, 7, 9], dtype=np.uint8)  # d -> digit sum of 2d
@@ -41,6 +46,11 @@ class Personnummer:
     birth_date: dt.date
     sex: str  # "1" male (odd sex digit), "2" female (even)
     samordningsnummer: bool
+
+
+def redact_personal_numbers(text: str) -> str:
+    """`text` with every run shaped like a personal number replaced by `***`."""
+    return PERSONAL_NUMBER_IN_TEXT.sub("***", text)
 
 
 def normalise(value: str) -> str | None:

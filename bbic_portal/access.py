@@ -26,8 +26,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
-from bbic_core.figures import ReportKind, Scope, ScopeLevel
+from bbic_core.figures import ReportKind
 from bbic_core.register import Register
+from bbic_core.scopes import Scope, ScopeLevel
 from bbic_portal.roles import Role
 
 Mode = Literal["internal", "published"]

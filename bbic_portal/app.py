@@ -27,10 +27,11 @@ from starlette.responses import HTMLResponse, PlainTextResponse, RedirectRespons
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from bbic_core.documents.html import TEMPLATE_DIR
-from bbic_core.figures import Period, ReportKind, Scope, ScopeLevel, parse_period, standard_periods
+from bbic_core.documents.html import report_template_loader
+from bbic_core.figures import ReportKind, parse_period, standard_periods
 from bbic_core.figures.periods import last_12_months, period_label
 from bbic_core.register import Register
+from bbic_core.scopes import Period, Scope, ScopeLevel
 from bbic_portal import archive_index, audit
 from bbic_portal.access import ALL_REPORTS, Mode, document, may_read, page
 from bbic_portal.config import LOCKOUT_FAILURES, LOCKOUT_SECONDS, PortalConfig, session_key
@@ -76,7 +77,7 @@ PRESETS = {
 
 def _environment() -> Environment:
     env = Environment(
-        loader=ChoiceLoader([FileSystemLoader(str(HERE / "templates")), FileSystemLoader(str(TEMPLATE_DIR))]),
+        loader=ChoiceLoader([FileSystemLoader(str(HERE / "templates")), report_template_loader()]),
         autoescape=True,
         undefined=StrictUndefined,
         trim_blocks=True,

@@ -1,4 +1,4 @@
-"""The report archive as the pipeline lays it out (bbic_core/documents/archive.py), read safely.
+"""The report archive as the pipeline lays it out (bbic_core/documents/report_set.py), read safely.
 
     REPORTS/<as-of>/<scope-code>/<report>_<period-name>.{html,pdf,xlsx}
     REPORTS/<as-of>/<scope-code>/figures.csv
@@ -21,10 +21,11 @@ from pathlib import Path
 from typing import Literal
 
 from bbic_core.documents import labels
-from bbic_core.documents.archive import PERIOD_LABELS
-from bbic_core.figures import ReportKind, Scope, ScopeLevel
+from bbic_core.documents.report_set import PERIOD_LABELS
+from bbic_core.figures import ReportKind
 from bbic_core.figures.produce import LICENCE_PERIOD_NAME
 from bbic_core.register import Register
+from bbic_core.scopes import Scope, ScopeLevel
 
 Mode = Literal["internal", "published"]
 DOC_FORMATS = ("html", "pdf", "xlsx")

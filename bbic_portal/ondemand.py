@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
-from bbic_core.documents.archive import (
+from bbic_core.documents.report_set import (
     Document,
     RenderJob,
     documents_of,
@@ -25,17 +25,16 @@ from bbic_core.documents.archive import (
 )
 from bbic_core.figures import (
     Figure,
-    Period,
     ReportKind,
     ReportRequest,
     ReportStore,
-    Scope,
     default_scopes,
     produce_reports,
     write_figures_csv,
 )
 from bbic_core.figures.disclosure import DEFAULT_K
 from bbic_core.register import Register
+from bbic_core.scopes import Period, Scope
 from bbic_portal.snapshot import Snapshot
 
 Mode = Literal["internal", "published"]

@@ -16,15 +16,12 @@ from dataclasses import dataclass
 
 import duckdb
 
-from bbic_core.documents.archive import scope_names
+from bbic_core.documents.report_set import scope_names
 from bbic_core.figures import (
     Figure,
-    Period,
     ReportKind,
     ReportRequest,
     ReportStore,
-    Scope,
-    ScopeLevel,
     compute_with_context,
     default_scopes,
     produce_reports,
@@ -32,6 +29,7 @@ from bbic_core.figures import (
     standard_periods,
 )
 from bbic_core.register import Register
+from bbic_core.scopes import Period, Scope, ScopeLevel
 from bbic_portal.access import Mode, document, may_read
 from bbic_portal.roles import Role
 from bbic_portal.snapshot import Snapshot

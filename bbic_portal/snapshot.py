@@ -21,7 +21,7 @@ from pathlib import Path
 
 import duckdb
 
-from bbic_core.figures.context import snapshot_meta
+from bbic_core.figures.report_context import snapshot_meta
 
 
 class SnapshotUnavailable(RuntimeError):

@@ -7,7 +7,7 @@ runs), then each stage runs in its own subprocess so that its time and peak memo
 2. `pipeline` the nightly job's load stages as `bbic run` runs them: land (hard-linked into the
               archive and hashed), validate, load the snapshot (`run_nightly(reports=False)`);
 3. `reports`  the standard report set (HTML, PDF, Excel, CSV) from that snapshot
-              (`bbic_core.documents.archive.render_standard_set`);
+              (`bbic_core.documents.report_set.render_standard_set`);
    `refresh`  the pipeline's own report stages after that load (figures table + report set, as the
               first night after a new export does: `run_nightly` with an empty inbox);
 4. `nightly2` a second full nightly run with the same export delivered again (nothing new to load,
@@ -153,7 +153,7 @@ def stage_pipeline(out: Path, scale: str) -> dict[str, Any]:
 def stage_reports(out: Path, scale: str) -> dict[str, Any]:
     import duckdb
 
-    from bbic_core.documents.archive import render_standard_set
+    from bbic_core.documents.report_set import render_standard_set
     from bbic_core.register import load_register
 
     pipe = _scale_dir(out, scale) / "work" / "pipe"

@@ -6,8 +6,8 @@ import datetime as dt
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from bbic_core.figures import Scope
     from bbic_core.register import Register
+    from bbic_core.scopes import Scope
 
 
 def chosen_scopes(register: Register, as_of: dt.date, wanted: tuple[str, ...] | None) -> list[Scope]:
@@ -17,7 +17,8 @@ def chosen_scopes(register: Register, as_of: dt.date, wanted: tuple[str, ...] | 
     `kommun`, …); one that is unknown or not in force is an error, so that a typo in the configuration
     does not silently render nothing.
     """
-    from bbic_core.figures import Scope, ScopeError, default_scopes
+    from bbic_core.figures import default_scopes
+    from bbic_core.scopes import Scope, ScopeError
 
     scopes = default_scopes(register, as_of)
     if not wanted:

@@ -18,9 +18,9 @@ import dagster as dg
 
 from pipelines import pending
 from pipelines.definitions import ASSET_CHECKS, ASSETS
+from pipelines.handoffs import refusal_line
 from pipelines.inbox import complete_items
 from pipelines.lock import writer_lock
-from pipelines.model import refusal_line
 from pipelines.privacy import redact
 from pipelines.store.connect import connect
 from pipelines.store.load_log import attempts, current_snapshot
@@ -229,7 +229,7 @@ def _run(
 
 def archived_exports(archive_root: Path) -> list[Path]:
     """Every export folder of the archive, in the order they were landed (as the nights met them)."""
-    from pipelines.archive import LANDED
+    from pipelines.export_archive import LANDED
 
     folders: list[tuple[str, str, Path]] = []
     for folder in archive_root.iterdir() if archive_root.is_dir() else []:

@@ -10,7 +10,14 @@ from hypothesis import strategies as st
 from personnummer import personnummer as lib
 from spec_sample_export import luhn_digit
 
-from bbic_core.personnummer import Personnummer, check_array, normalise, parse
+from bbic_core.personnummer import (
+    PERSONAL_NUMBER_IN_TEXT,
+    Personnummer,
+    check_array,
+    normalise,
+    parse,
+    redact_personal_numbers,
+)
 
 SETTINGS = settings(max_examples=300, database=None, deadline=None)
 DIGITS = "0123456789"
@@ -162,3 +169,23 @@ def test_known_cases() -> None:
 def test_check_array_on_empty_and_all_null_arrays() -> None:
     assert check_array(pa.array([], pa.string())).num_rows == 0
     assert check_array(pa.array([None, None], pa.string())).column("valid").to_pylist() == [False, False]
+
+
+def test_every_shape_of_a_personal_number_in_text_is_redacted() -> None:
+    twelve = number("19900101", "123")
+    ten = twelve[2:]
+    for form in (twelve, ten, f"{twelve[:8]}-{twelve[8:]}", f"{ten[:6]}+{ten[6:]}"):
+        text = f"fel i rad 3: värdet {form}; se barn.csv"
+        assert redact_personal_numbers(text) == "fel i rad 3: värdet ***; se barn.csv"
+        assert PERSONAL_NUMBER_IN_TEXT.search(f"<td>{form}</td>")
+        assert redact_personal_numbers(f"export.{form}.csv") == "export.***.csv"
+    assert redact_personal_numbers(f"{ten},{twelve}") == "***,***"
+
+
+def test_other_digit_runs_are_no_personal_number() -> None:
+    # An 11-digit run, a chart's decimals, a checksum's digits and an ISO date are left alone.
+    others = ("12345678901", 'x="614.451923076923"', "y=339.62264150943395", "sha 01234567890123456789",
+              "2025-05-01", "123456789")
+    for text in others:
+        assert PERSONAL_NUMBER_IN_TEXT.search(text) is None
+        assert redact_personal_numbers(text) == text

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from bbic_cli.main import app
 from bbic_core import codes, contract, rules
-from bbic_core.models import parse_row
+from bbic_core.export_rows import parse_row
 from bbic_core.specs import SPEC_FILES, dictionary, json_schema, write_specs
 
 SAMPLE_REGISTER = Path(__file__).resolve().parent.parent / "bbic_core" / "sample_data" / "register"

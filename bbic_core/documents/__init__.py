@@ -2,7 +2,7 @@
 `Figure` rows (what `figures.csv` holds) and a `DocumentContext`, never from the database.
 """
 
-from bbic_core.documents.context import DocumentContext, from_report_context
+from bbic_core.documents.document_context import DocumentContext, from_report_context
 from bbic_core.documents.excel import write_excel
 from bbic_core.documents.html import render_html
 

@@ -21,11 +21,12 @@ from bbic_core.documents.charts import (
     TrendChart,
     TrendSeries,
 )
-from bbic_core.documents.context import DocumentContext
+from bbic_core.documents.document_context import DocumentContext
 from bbic_core.documents.licence_tables import build_licence, summary_table
 from bbic_core.documents.tables import Cell, Row, Table
-from bbic_core.figures.model import SUPPRESSED, Figure, ReportKind, ScopeLevel
+from bbic_core.figures.figure import SUPPRESSED, Figure, ReportKind
 from bbic_core.rules import BY_CODE as RULES
+from bbic_core.scopes import ScopeLevel
 
 D_IDS = ("D1.nyckeltal", "D1.status", "D2.trend", "D3.forandring", "D3.avvikelse")
 KRAV = "C.krav"

@@ -19,10 +19,10 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from bbic_core.documents import comparison, labels
-from bbic_core.documents.context import DocumentContext
+from bbic_core.documents.document_context import DocumentContext
 from bbic_core.documents.licence_tables import build_licence
 from bbic_core.documents.tables import Cell, Row, Table, build_sections, earlier_figures, make_cell, select
-from bbic_core.figures.model import SUPPRESSED, Figure, ReportKind
+from bbic_core.figures.figure import SUPPRESSED, Figure, ReportKind
 
 SHEET_NAME_MAX = 31
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")

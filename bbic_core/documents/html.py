@@ -11,13 +11,12 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
-import report_templates
 from bbic_core.documents import comparison, labels
 from bbic_core.documents.charts import render_chart, render_trend
-from bbic_core.documents.context import DocumentContext
+from bbic_core.documents.document_context import DocumentContext
 from bbic_core.documents.licence_tables import REQUIREMENT_ORDER, LicenceDocument, build_licence, status_mark
 from bbic_core.documents.tables import (
     Section,
@@ -29,9 +28,12 @@ from bbic_core.documents.tables import (
     written_change,
     year_before,
 )
-from bbic_core.figures.model import Figure, Period, ReportKind, ScopeLevel
+from bbic_core.figures.figure import Figure, ReportKind
+from bbic_core.scopes import Period, ScopeLevel
 
-TEMPLATE_DIR = Path(report_templates.__file__).resolve().parent
+# The report templates and their print style sheet live in the package, so an installed wheel carries them.
+TEMPLATE_PACKAGE, TEMPLATE_FOLDER = "bbic_core.documents", "templates"
+TEMPLATE_DIR = Path(__file__).resolve().parent / TEMPLATE_FOLDER  # WeasyPrint's base URL and allowed root
 
 TEMPLATES = {
     ReportKind.VERKSAMHET: "verksamhet.html.j2",
@@ -106,10 +108,15 @@ class RenderedSection:
     charts: list[RenderedChart] = field(default_factory=list)
 
 
+def report_template_loader() -> PackageLoader:
+    """The loader of the report templates (the portal extends them with its own pages)."""
+    return PackageLoader(TEMPLATE_PACKAGE, TEMPLATE_FOLDER)
+
+
 @lru_cache(maxsize=1)
 def environment() -> Environment:
     env = Environment(
-        loader=FileSystemLoader(str(TEMPLATE_DIR)),
+        loader=report_template_loader(),
         autoescape=True,  # names and labels come from registers edited by hand: always escape
         undefined=StrictUndefined,
         trim_blocks=True,

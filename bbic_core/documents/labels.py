@@ -14,7 +14,8 @@ from dataclasses import dataclass
 
 from bbic_core import codes
 from bbic_core.figures import measures as catalogue
-from bbic_core.figures.model import SUPPRESSED, ReportKind, ScopeLevel
+from bbic_core.figures.figure import SUPPRESSED, ReportKind
+from bbic_core.scopes import ScopeLevel
 
 ALL = "ALL"
 TOTAL_LABEL = "Totalt"

@@ -11,9 +11,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from bbic_core.documents import labels
-from bbic_core.documents.context import DocumentContext
+from bbic_core.documents.document_context import DocumentContext
 from bbic_core.documents.tables import Cell, Row, Table, make_cell
-from bbic_core.figures.model import Figure
+from bbic_core.figures.figure import Figure
 
 REQUIREMENT_ORDER = ("R1", "R2", "R3", "R4", "R5", labels.ALL)
 LIST_KEYS = ("enhet", "handlaggare_id")

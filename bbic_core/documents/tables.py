@@ -16,8 +16,9 @@ from typing import Literal
 
 from bbic_core.dates import add_months
 from bbic_core.documents import labels
-from bbic_core.documents.context import DocumentContext
-from bbic_core.figures.model import SUPPRESSED, Figure, Period, ReportKind
+from bbic_core.documents.document_context import DocumentContext
+from bbic_core.figures.figure import SUPPRESSED, Figure, ReportKind
+from bbic_core.scopes import Period
 
 Unit = Literal["antal", "procent", "dagar", "text"]
 

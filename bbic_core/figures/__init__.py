@@ -7,22 +7,13 @@ move figures to and from that file.
 """
 
 from bbic_core.figures.compute import compute_all, compute_report, compute_with_context
-from bbic_core.figures.context import NoSnapshotError, ReportContext, report_context
+from bbic_core.figures.figure import FIGURES_CSV_COLUMNS, SUPPRESSED, Figure, ReportKind
 from bbic_core.figures.figures_csv import read_figures_csv, write_figures_csv
 from bbic_core.figures.measures import BY_ID, MEASURES, Measure
-from bbic_core.figures.model import (
-    FIGURES_CSV_COLUMNS,
-    SUPPRESSED,
-    Figure,
-    Period,
-    ReportKind,
-    Scope,
-    ScopeError,
-    ScopeLevel,
-)
 from bbic_core.figures.periods import parse_period, standard_periods
 from bbic_core.figures.produce import ProducedReport, ReportRequest, produce_reports, standard_requests
 from bbic_core.figures.published import default_scopes, scope_hierarchy
+from bbic_core.figures.report_context import NoSnapshotError, ReportContext, report_context
 from bbic_core.figures.schema import create_snapshot_schema
 from bbic_core.figures.store import ReportStore
 
@@ -34,15 +25,11 @@ __all__ = [
     "Figure",
     "Measure",
     "NoSnapshotError",
-    "Period",
     "ProducedReport",
     "ReportContext",
     "ReportKind",
     "ReportRequest",
     "ReportStore",
-    "Scope",
-    "ScopeError",
-    "ScopeLevel",
     "compute_all",
     "compute_report",
     "compute_with_context",

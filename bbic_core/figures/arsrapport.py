@@ -11,13 +11,14 @@ import datetime as dt
 from dataclasses import replace
 
 from bbic_core.figures import sql
-from bbic_core.figures.context import _unknown_user_records
+from bbic_core.figures.figure import Figure, ReportKind
 from bbic_core.figures.format import ALL, breakdown
 from bbic_core.figures.jamforelse import compute_jamforelse
 from bbic_core.figures.licens import Mode
-from bbic_core.figures.model import Figure, Period, ReportKind, Scope, ScopeLevel
+from bbic_core.figures.report_context import _unknown_user_records
 from bbic_core.figures.store import ReportStore
 from bbic_core.rules import RULES
+from bbic_core.scopes import Period, Scope, ScopeLevel
 
 # The rule codes that put a row in quarantine, in the catalogue's order (E1.karantan's code list).
 QUARANTINE_RULES: tuple[str, ...] = tuple(r.code for r in RULES if r.quarantines)

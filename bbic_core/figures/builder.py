@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from bbic_core.figures.context import ReportContext
+from bbic_core.figures.figure import Figure
 from bbic_core.figures.format import median_value, share_value
 from bbic_core.figures.measures import MEASURES
-from bbic_core.figures.model import Figure
+from bbic_core.figures.report_context import ReportContext
 
 
 class FigureList:

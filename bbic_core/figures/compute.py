@@ -7,15 +7,16 @@ from collections.abc import Iterable, Mapping
 
 import duckdb
 
-from bbic_core.figures.context import ReportContext, snapshot_meta
 from bbic_core.figures.disclosure import DEFAULT_K
+from bbic_core.figures.figure import Figure, ReportKind
 from bbic_core.figures.licens import Mode
-from bbic_core.figures.model import Figure, Period, ReportKind, Scope
 from bbic_core.figures.periods import standard_periods
 from bbic_core.figures.produce import ReportRequest, produce_reports
 from bbic_core.figures.published import default_scopes
+from bbic_core.figures.report_context import ReportContext, snapshot_meta
 from bbic_core.figures.store import ReportStore
 from bbic_core.register import Register
+from bbic_core.scopes import Period, Scope
 
 __all__ = ["compute_all", "compute_report", "compute_with_context", "default_scopes"]
 

@@ -30,7 +30,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from typing import Literal
 
-from bbic_core.figures.model import SUPPRESSED, Figure, ScopeLevel
+from bbic_core.figures.figure import SUPPRESSED, Figure
+from bbic_core.scopes import ScopeLevel
 
 ALL = "ALL"
 DEFAULT_K = 5

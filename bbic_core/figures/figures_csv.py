@@ -13,7 +13,7 @@ import io
 from collections.abc import Iterable
 from pathlib import Path
 
-from bbic_core.figures.model import FIGURES_CSV_COLUMNS, Figure
+from bbic_core.figures.figure import FIGURES_CSV_COLUMNS, Figure
 
 
 def figures_csv_text(figures: Iterable[Figure]) -> str:

@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from bbic_core.figures.figure import ReportKind
 from bbic_core.figures.format import ALL
-from bbic_core.figures.model import ReportKind
 
 IndicatorKind = Literal["count", "share", "median", "krav"]
 Better = Literal["higher", "lower", "volume", "fixed"]

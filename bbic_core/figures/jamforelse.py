@@ -15,13 +15,14 @@ from fractions import Fraction
 
 from bbic_core.dates import add_months
 from bbic_core.figures.disclosure import _share_hidden
+from bbic_core.figures.figure import SUPPRESSED, Figure, ReportKind
 from bbic_core.figures.format import ALL, breakdown, decimal_one, share_value
 from bbic_core.figures.indicators import INDICATORS, Indicator
 from bbic_core.figures.licens import EJ_UPPFYLLT, UPPFYLLT, Mode
-from bbic_core.figures.model import SUPPRESSED, Figure, Period, ReportKind, Scope, ScopeLevel
 from bbic_core.figures.periods import months_period
 from bbic_core.figures.store import ReportStore
 from bbic_core.register.targets import Target
+from bbic_core.scopes import Period, Scope, ScopeLevel
 
 GRON, GUL, ROD, SAKNAS = "GRON", "GUL", "ROD", "SAKNAS"
 TERTIALS = 6

@@ -15,8 +15,8 @@ import duckdb
 from bbic_core import codes
 from bbic_core.figures import sql
 from bbic_core.figures.builder import FigureList
-from bbic_core.figures.context import ReportContext
 from bbic_core.figures.format import ALL, breakdown
+from bbic_core.figures.report_context import ReportContext
 
 AGE_BANDS = codes.ALDERSGRUPP.values()
 SEXES = codes.KON_RAPPORT.values()

@@ -16,9 +16,9 @@ import duckdb
 
 from bbic_core.figures import sql
 from bbic_core.figures.builder import FigureList
-from bbic_core.figures.context import ReportContext
 from bbic_core.figures.format import ALL, breakdown, free_name, share_at_least
 from bbic_core.figures.measures import C5_DOKUMENT, KRAV
+from bbic_core.figures.report_context import ReportContext
 from bbic_core.figures.reviews import due_reviews
 from bbic_core.register import Register
 

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-from bbic_core.figures.model import ReportKind
+from bbic_core.figures.figure import ReportKind
 
 Unit = Literal["count", "share", "median", "code", "date"]
 

@@ -7,7 +7,7 @@ import datetime as dt
 import re
 
 from bbic_core.dates import add_months
-from bbic_core.figures.model import Period
+from bbic_core.scopes import Period
 
 _YEAR = re.compile(r"^(\d{4})$")
 _PART = re.compile(r"^(\d{4})-([HTQ])(\d)$", re.IGNORECASE)

@@ -15,14 +15,15 @@ from dataclasses import dataclass
 import duckdb
 
 from bbic_core.figures.arsrapport import compute_arsrapport
-from bbic_core.figures.context import ReportContext
 from bbic_core.figures.disclosure import DEFAULT_K
+from bbic_core.figures.figure import Figure, ReportKind
 from bbic_core.figures.jamforelse import compute_jamforelse
 from bbic_core.figures.licens import Mode
-from bbic_core.figures.model import Figure, Period, ReportKind, Scope, ScopeLevel
 from bbic_core.figures.periods import months_period, standard_periods
+from bbic_core.figures.report_context import ReportContext
 from bbic_core.figures.store import ReportStore
 from bbic_core.register import Register
+from bbic_core.scopes import Period, Scope, ScopeLevel
 
 LICENCE_PERIOD_NAME = "kontrolldag"
 CURRENT_YEAR = "current_year"

@@ -9,8 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from bbic_core.figures.model import Scope, ScopeLevel
 from bbic_core.register import Register
+from bbic_core.scopes import Scope, ScopeLevel
 
 
 def default_scopes(register: Register, on: dt.date) -> list[Scope]:

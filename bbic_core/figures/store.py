@@ -17,14 +17,15 @@ from dataclasses import replace
 
 import duckdb
 
-from bbic_core.figures.context import ReportContext, report_context, snapshot_meta
 from bbic_core.figures.disclosure import DEFAULT_K, apply_disclosure
+from bbic_core.figures.figure import Figure, ReportKind
 from bbic_core.figures.klientgrupp import compute_klientgrupp
 from bbic_core.figures.licens import Mode, compute_licens
-from bbic_core.figures.model import Figure, Period, ReportKind, Scope, ScopeLevel
 from bbic_core.figures.published import default_scopes, scope_hierarchy
+from bbic_core.figures.report_context import ReportContext, report_context, snapshot_meta
 from bbic_core.figures.verksamhet import compute_verksamhet, compute_verksamhet_by_district
 from bbic_core.register import Register
+from bbic_core.scopes import Period, Scope, ScopeLevel
 
 FigureKey = tuple[str, str]  # (measure, breakdown)
 _BASE_KINDS = (ReportKind.VERKSAMHET, ReportKind.KLIENTGRUPP, ReportKind.LICENS)

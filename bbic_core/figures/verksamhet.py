@@ -16,9 +16,9 @@ import duckdb
 from bbic_core import codes
 from bbic_core.figures import sql
 from bbic_core.figures.builder import FigureList
-from bbic_core.figures.context import ReportContext
 from bbic_core.figures.format import ALL, breakdown
 from bbic_core.figures.measures import MANADER_BUCKETS
+from bbic_core.figures.report_context import ReportContext
 from bbic_core.figures.reviews import due_reviews
 
 FHB_TYPES = "('ANMALAN', 'INFORMATION')"  # an ansökan is always investigated (A3)

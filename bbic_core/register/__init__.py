@@ -10,7 +10,7 @@ from bbic_core.register.duckdb_tables import register_to_duckdb
 from bbic_core.register.errors import RegisterError, UnknownCodeError
 from bbic_core.register.licence import NO_LICENCE, LicenceStatus, in_force
 from bbic_core.register.loader import load_register
-from bbic_core.register.models import (
+from bbic_core.register.organisation import (
     Appointment,
     District,
     Licence,

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import duckdb
 
-    from bbic_core.register.models import Register
+    from bbic_core.register.organisation import Register
 
 # table → (column DDL, rows); dates stay DATE, an open bound is NULL.
 _DDL = {

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict
 from bbic_core.dates import add_months, days
 
 if TYPE_CHECKING:
-    from bbic_core.register.models import Licence
+    from bbic_core.register.organisation import Licence
 
 LicenceTyp = Literal["INGEN", "PROVOLICENS", "LICENS"]
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from bbic_core.register.errors import RegisterError
-from bbic_core.register.models import (
+from bbic_core.register.organisation import (
     DISTRICT_CODE_PATTERN,
     MUNICIPALITY_CODE_PATTERN,
     Organisation,

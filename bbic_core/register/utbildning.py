@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from bbic_core.register.errors import RegisterError
-from bbic_core.register.models import ISO_DATE, Register, Utbildning
+from bbic_core.register.organisation import ISO_DATE, Register, Utbildning
 
 COLUMNS = ("handlaggare_id", "utbildning", "genomford_datum")
 CODES = frozenset({"GRUNDUTBILDNING", "SOS_GRUNDUTBILDNING", "UTBILDARUTBILDNING", "E_LEARNING"})

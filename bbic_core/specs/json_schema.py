@@ -228,7 +228,7 @@ def manifest_schema() -> Schema:
 
 def organisation_schema() -> Schema:
     """`organisation.yaml`, from the register's own pydantic model (dates as `YYYY-MM-DD` strings)."""
-    from bbic_core.register.models import Organisation
+    from bbic_core.register.organisation import Organisation
 
     generated = Organisation.model_json_schema(by_alias=True, mode="validation")
     generated.pop("title", None)

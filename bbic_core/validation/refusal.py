@@ -7,17 +7,12 @@ sorted by that order.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-# The order of the contract's table of export-level faults.
-REFUSAL_ORDER: tuple[str, ...] = (
-    "X001", "X007", "X010", "X009", "X002", "X003", "X006", "X005", "X004", "X008",
-)
+from bbic_core.personnummer import redact_personal_numbers
+from bbic_core.rules import EXPORT_RULE_ORDER
 
-# Ten or more digits (a `-`/`+` before the last four allowed) could be a personal number: never echoed.
-_LONG_NUMBER = re.compile(r"[0-9]{6,}[-+]?[0-9]{4}")
 _SHOW_MAX = 40
 
 
@@ -32,15 +27,16 @@ class Refusal:
 
 
 def sort_refusals(refusals: Iterable[Refusal]) -> list[Refusal]:
-    """Refusals in the contract's order of checks; within one code, the order they were found."""
-    rank = {code: i for i, code in enumerate(REFUSAL_ORDER)}
+    """Refusals in the contract's order of checks (the rule catalogue's order of X codes); within one
+    code, the order they were found."""
+    rank = {code: i for i, code in enumerate(EXPORT_RULE_ORDER)}
     return sorted(refusals, key=lambda r: rank.get(r.code, len(rank)))
 
 
 def safe_text(text: str) -> str:
     """Free text from the export or the system (a file name, an error) made fit for a one-line message:
     line breaks become spaces, runs that could be a personal number become `***`; nothing is cut."""
-    return _LONG_NUMBER.sub("***", text.replace("\r", " ").replace("\n", " "))
+    return redact_personal_numbers(text.replace("\r", " ").replace("\n", " "))
 
 
 def show(value: object) -> str:

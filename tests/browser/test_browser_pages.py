@@ -22,9 +22,9 @@ from playwright.sync_api import Browser, Page
 from pypdf import PdfReader
 from screen_pixels import distinct_colours, ink_share, pixels, solid_blocks
 
-from bbic_core.documents import archive
+from bbic_core.documents import report_set
 from bbic_core.documents.charts import BLUE
-from bbic_core.figures import Scope, ScopeLevel
+from bbic_core.scopes import Scope, ScopeLevel
 
 FIGURES_TESTS = Path(__file__).resolve().parents[1] / "figures"
 SCOPES = {"0999": ScopeLevel.MUNICIPALITY, "testnat": ScopeLevel.NETWORK, "norr": ScopeLevel.DISTRICT}
@@ -56,7 +56,7 @@ def reports(tmp_path_factory: pytest.TempPathFactory) -> Path:
     con = duckdb.connect()
     try:
         fixture.load_fixture(con)
-        archive.render_standard_set(con, fixture.fixture_register(), root, as_of=fixture.A,
+        report_set.render_standard_set(con, fixture.fixture_register(), root, as_of=fixture.A,
                                     export_id=fixture.EXPORT_ID, formats=("html", "csv"), mode="internal",
                                     scopes=[Scope(level, code) for code, level in SCOPES.items()], workers=1)
     finally:

@@ -16,9 +16,10 @@ from fractions import Fraction
 
 from documents_samples import EXPORT_ID, NAMES, NETWORKS, licence_figures, scope_of
 
-from bbic_core.documents.context import DocumentContext
+from bbic_core.documents.document_context import DocumentContext
+from bbic_core.figures.figure import Figure, ReportKind
 from bbic_core.figures.format import share_value
-from bbic_core.figures.model import Figure, Period, ReportKind, Scope
+from bbic_core.scopes import Period, Scope
 
 AS_OF = dt.date(2025, 5, 31)
 PERIOD = Period(dt.date(2025, 1, 1), dt.date(2025, 5, 31))

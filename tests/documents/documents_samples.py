@@ -10,9 +10,10 @@ import random
 from collections.abc import Iterable, Mapping, Sequence
 
 from bbic_core import codes
-from bbic_core.documents.context import DocumentContext
+from bbic_core.documents.document_context import DocumentContext
+from bbic_core.figures.figure import Figure, ReportKind
 from bbic_core.figures.format import share_value
-from bbic_core.figures.model import Figure, Period, ReportKind, Scope, ScopeLevel
+from bbic_core.scopes import Period, Scope, ScopeLevel
 
 AS_OF = dt.date(2025, 5, 31)
 PERIOD = Period(dt.date(2025, 1, 1), dt.date(2025, 5, 31))

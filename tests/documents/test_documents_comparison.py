@@ -22,7 +22,7 @@ from bbic_core.documents.excel import write_excel
 from bbic_core.documents.html import render_html
 from bbic_core.documents.labels import signed
 from bbic_core.documents.pdf import render_pdf
-from bbic_core.figures.model import SUPPRESSED, Figure, ReportKind
+from bbic_core.figures.figure import SUPPRESSED, Figure, ReportKind
 
 J, Y = ReportKind.JAMFORELSE, ReportKind.ARSRAPPORT
 

@@ -15,11 +15,11 @@ from layout_boxes import broken_header_words, overflow
 from test_documents_render import visible_text
 
 from bbic_core import codes
-from bbic_core.documents import archive
+from bbic_core.documents import report_set
 from bbic_core.documents.html import render_html
 from bbic_core.documents.labels import parse_breakdown
 from bbic_core.documents.tables import chart_data
-from bbic_core.figures.model import Figure, ReportKind
+from bbic_core.figures.figure import Figure, ReportKind
 
 # The longest names of Stockholm's districts, on the four sample districts.
 LONG_NAMES = {**NAMES, "bromma": "Hägersten-Liljeholmen", "rinkeby_kista": "Enskede-Årsta-Vantör",
@@ -86,13 +86,13 @@ def test_needs_profile_2006_keeps_its_list_order() -> None:
 
 def test_index_headers_do_not_break_inside_a_word(tmp_path: Path) -> None:
     """Six period columns squeeze the first one: "Omfattning" must move whole, not split."""
-    documents = [archive.Document(context(kind, code), (), code, period)
+    documents = [report_set.Document(context(kind, code), (), code, period)
                  for code in NAMES
                  for period in ("year_to_date", "previous_year", "latest_tertial", "kontrolldag", "ar_2024",
                                 "ar_2025")
                  for kind in (ReportKind.VERKSAMHET, ReportKind.KLIENTGRUPP)]
-    archive.write_index(documents, tmp_path, as_of=dt.date(2025, 5, 31), export_id="e",
-                        formats=archive.FORMATS, mode="internal")
+    report_set.write_index(documents, tmp_path, as_of=dt.date(2025, 5, 31), export_id="e",
+                        formats=report_set.FORMATS, mode="internal")
     page = (tmp_path / "index.html").read_text(encoding="utf-8")
     assert ">Omfattning</th>" in page
     assert broken_header_words(page) == []

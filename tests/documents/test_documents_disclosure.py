@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bbic_core.figures.disclosure import apply_disclosure
-from bbic_core.figures.model import SUPPRESSED, Figure
+from bbic_core.figures.figure import SUPPRESSED, Figure
 
 K = 5
 D0, D1 = dt.date(2025, 1, 1), dt.date(2025, 5, 31)

@@ -15,15 +15,16 @@ from documents_samples import AS_OF, PERIOD, context, follow_up_figures, licence
 from layout_boxes import overflow
 from test_documents_render import visible_text
 
-from bbic_core.documents import archive
+from bbic_core.documents import report_set
 from bbic_core.documents.charts import count_ticks, render_chart
 from bbic_core.documents.excel import write_excel
 from bbic_core.documents.html import render_html
 from bbic_core.documents.labels import NBSP
 from bbic_core.documents.tables import ChartData
-from bbic_core.figures import Scope, ScopeLevel, create_snapshot_schema
-from bbic_core.figures.model import Figure, ReportKind
+from bbic_core.figures import create_snapshot_schema
+from bbic_core.figures.figure import Figure, ReportKind
 from bbic_core.register import load_register, sample_register_dir
+from bbic_core.scopes import Scope, ScopeLevel
 
 # --- B4.placeringar: the pairs that occur and the grand total --------------------------------------------
 
@@ -200,15 +201,15 @@ def _con(as_of: dt.date) -> duckdb.DuckDBPyConnection:
 
 def test_index_fits_a4_in_print(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     register = load_register(sample_register_dir())
-    monkeypatch.setattr(archive, "_run", lambda *args: None)  # the index links all formats; none rendered
+    monkeypatch.setattr(report_set, "_run", lambda *args: None)  # the index links all formats; none rendered
     con = _con(dt.date(2025, 5, 31))
     try:
-        day = archive.render_standard_set(con, register, tmp_path, as_of=dt.date(2025, 5, 31),
+        day = report_set.render_standard_set(con, register, tmp_path, as_of=dt.date(2025, 5, 31),
                                           export_id="paraply-0180-20250531-0200", workers=1)
     finally:
         con.close()
     page = (day / "index.html").read_text(encoding="utf-8")
-    scopes = archive.default_scopes(register, dt.date(2025, 5, 31))
+    scopes = report_set.default_scopes(register, dt.date(2025, 5, 31))
     # a district: reports 1–2 for three periods, the licence check, two years' reports; a network and
     # the city also the comparison for three periods
     districts = sum(s.level == ScopeLevel.DISTRICT for s in scopes)
@@ -223,7 +224,7 @@ def test_withheld_licence_check_is_not_written_and_the_index_says_why(tmp_path: 
     reason = "organisation.yaml:12: districts[3].licenser[0].typ: 'LICENSE' is not one of INGEN, …"
     scopes = [Scope(ScopeLevel.MUNICIPALITY, "0180"), Scope(ScopeLevel.DISTRICT, "bromma")]
     try:
-        day = archive.render_standard_set(con, register, tmp_path, as_of=dt.date(2025, 5, 31),
+        day = report_set.render_standard_set(con, register, tmp_path, as_of=dt.date(2025, 5, 31),
                                           export_id="e1", formats=("html", "csv"), scopes=scopes,
                                           workers=1, licence_withheld_reason=reason)
     finally:

@@ -18,7 +18,7 @@ from bbic_core.documents.html import render_html
 from bbic_core.documents.labels import format_number_sv
 from bbic_core.documents.pdf import RefusedURLError, SafeURLFetcher, check_url, render_pdf
 from bbic_core.figures.disclosure import apply_disclosure
-from bbic_core.figures.model import SUPPRESSED, Figure, ReportKind
+from bbic_core.figures.figure import SUPPRESSED, Figure, ReportKind
 
 SCOPES = ("bromma", "vasterort", "0180")
 HIERARCHY = {"natverk:vasterort": ["stadsdel:bromma", "stadsdel:rinkeby_kista"],

@@ -17,7 +17,7 @@ from bbic_core.documents.excel import write_excel
 from bbic_core.documents.html import render_html
 from bbic_core.documents.labels import format_number_sv, signed
 from bbic_core.documents.tables import written_change, year_before
-from bbic_core.figures.model import SUPPRESSED, Figure, ReportKind
+from bbic_core.figures.figure import SUPPRESSED, Figure, ReportKind
 
 EARLIER = (dt.date(2024, 1, 1), dt.date(2024, 5, 31))
 

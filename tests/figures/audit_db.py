@@ -14,9 +14,10 @@ import duckdb
 from figures_fixture import A, snapshot_meta
 
 from bbic_core.figures import compute_report
-from bbic_core.figures.model import Figure, Period, ReportKind, Scope, ScopeLevel
+from bbic_core.figures.figure import Figure, ReportKind
 from bbic_core.figures.schema import create_snapshot_schema
 from bbic_core.register import Register
+from bbic_core.scopes import Period, Scope, ScopeLevel
 
 NORR = Scope(ScopeLevel.DISTRICT, "norr")
 KOMMUN = Scope(ScopeLevel.MUNICIPALITY, "0999")

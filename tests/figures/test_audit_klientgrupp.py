@@ -8,7 +8,7 @@ from __future__ import annotations
 from audit_db import Db, triple
 
 from bbic_core import codes
-from bbic_core.figures.model import ReportKind
+from bbic_core.figures.figure import ReportKind
 from bbic_core.register import Register
 
 K = ReportKind.KLIENTGRUPP

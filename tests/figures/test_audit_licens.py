@@ -10,10 +10,10 @@ import datetime as dt
 
 from audit_db import KOMMUN, Db, d, triple
 
+from bbic_core.figures.figure import ReportKind
 from bbic_core.figures.licens import r5_status
-from bbic_core.figures.model import ReportKind
 from bbic_core.register import Register
-from bbic_core.register.models import Utbildning
+from bbic_core.register.organisation import Utbildning
 
 L = ReportKind.LICENS
 

@@ -18,9 +18,10 @@ import pytest
 from audit_db import Db, triple
 
 from bbic_core.dates import add_months
+from bbic_core.figures.figure import ReportKind
 from bbic_core.figures.format import decimal_one, share_value
-from bbic_core.figures.model import Period, ReportKind
 from bbic_core.register import Register
+from bbic_core.scopes import Period
 
 A = dt.date(2025, 6, 15)
 DAY = dt.timedelta(days=1)

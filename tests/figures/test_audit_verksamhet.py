@@ -10,8 +10,9 @@ import datetime as dt
 
 from audit_db import Db, d, triple
 
-from bbic_core.figures.model import Period, ReportKind
+from bbic_core.figures.figure import ReportKind
 from bbic_core.register import Register
+from bbic_core.scopes import Period
 
 V = ReportKind.VERKSAMHET
 

@@ -20,12 +20,13 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from bbic_core.dates import add_months
-from bbic_core.figures import Period, Scope, ScopeLevel, compute_report
+from bbic_core.figures import compute_report
+from bbic_core.figures.figure import SUPPRESSED, Figure
 from bbic_core.figures.format import parse_breakdown, share_value
 from bbic_core.figures.indicators import BY_NYCKELTAL
-from bbic_core.figures.model import SUPPRESSED, Figure
 from bbic_core.register import Network, Register
 from bbic_core.register.targets import Target
+from bbic_core.scopes import Period, Scope, ScopeLevel
 
 A = dt.date(2025, 6, 15)
 Mode = Literal["internal", "published"]

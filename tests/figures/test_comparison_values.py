@@ -12,13 +12,14 @@ import duckdb
 import pytest
 from figures_fixture import EXPORT_ID, A
 
-from bbic_core.figures import Period, ReportKind, Scope, ScopeLevel, compute_report
+from bbic_core.figures import ReportKind, compute_report
+from bbic_core.figures.figure import Figure
 from bbic_core.figures.format import parse_breakdown
 from bbic_core.figures.indicators import BY_NYCKELTAL, INDICATORS
 from bbic_core.figures.jamforelse import Cell, anomaly, change, status, tertials, year_before
-from bbic_core.figures.model import Figure
 from bbic_core.register import Register
 from bbic_core.register.targets import Target
+from bbic_core.scopes import Period, Scope, ScopeLevel
 
 P = Period(dt.date(2025, 1, 1), dt.date(2025, 6, 30))
 KOMMUN = Scope(ScopeLevel.MUNICIPALITY, "0999")

@@ -8,9 +8,10 @@ import pytest
 from figures_fixture import A
 
 from bbic_core.figures import compute_report, read_figures_csv, write_figures_csv
-from bbic_core.figures.model import FIGURES_CSV_COLUMNS, Figure, ReportKind, Scope, ScopeLevel
+from bbic_core.figures.figure import FIGURES_CSV_COLUMNS, Figure, ReportKind
 from bbic_core.figures.periods import parse_period
 from bbic_core.register import Register
+from bbic_core.scopes import Scope, ScopeLevel
 
 D = dt.date(2025, 6, 15)
 

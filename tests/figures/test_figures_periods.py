@@ -4,8 +4,8 @@ import datetime as dt
 
 import pytest
 
-from bbic_core.figures.model import Period
 from bbic_core.figures.periods import latest_complete_tertial, parse_period, period_label, standard_periods
+from bbic_core.scopes import Period
 
 A = dt.date(2025, 6, 15)
 D = dt.date

@@ -8,8 +8,9 @@ import duckdb
 from figures_fixture import A
 
 from bbic_core.figures import compute_all, compute_report
-from bbic_core.figures.model import Figure, Period, ReportKind, Scope, ScopeLevel
+from bbic_core.figures.figure import Figure, ReportKind
 from bbic_core.register import Register
+from bbic_core.scopes import Period, Scope, ScopeLevel
 
 P = Period(dt.date(2025, 1, 1), dt.date(2025, 6, 30))
 NORR = Scope(ScopeLevel.DISTRICT, "norr")

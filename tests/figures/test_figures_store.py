@@ -9,10 +9,11 @@ import duckdb
 import pytest
 from audit_db import Db
 
-from bbic_core.figures import Period, ReportKind, ReportStore, Scope, ScopeLevel
-from bbic_core.figures.context import report_context
+from bbic_core.figures import ReportKind, ReportStore
+from bbic_core.figures.report_context import report_context
 from bbic_core.figures.verksamhet import compute_verksamhet
 from bbic_core.register import Register
+from bbic_core.scopes import Period, Scope, ScopeLevel
 
 DISTRICTS = [Scope(ScopeLevel.DISTRICT, code) for code in ("norr", "soder", "ost")]
 

@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 
 from bbic_cli.main import app
 from pipelines import pending
-from pipelines.archive import read_checksums
+from pipelines.export_archive import read_checksums
 
 runner = CliRunner()
 

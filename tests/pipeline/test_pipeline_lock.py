@@ -14,7 +14,7 @@ import pytest
 from pipeline_helpers import Env, cli_environment, load_log, make_export, run_args
 from typer.testing import CliRunner
 
-import pipelines.archive as archive_module
+import pipelines.export_archive as archive_module
 from bbic_cli.main import app
 
 runner = CliRunner()
@@ -153,7 +153,7 @@ def test_a_swap_of_an_export_another_run_loaded_meanwhile_logs_no_false_x009(
     from pipeline_helpers import run
 
     from pipelines.defs.snapshot.assets import _swap
-    from pipelines.model import StagedExport
+    from pipelines.handoffs import StagedExport
 
     make_export(env.inbox, "E1")
     assert run(env, item="E1").success  # the other run: loaded, no longer pending

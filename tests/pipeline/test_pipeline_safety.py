@@ -9,7 +9,8 @@ import duckdb
 import pytest
 from pipeline_helpers import PNRS, Env, clean_tables, digits_forms, dump, load_log, make_export, run
 
-from pipelines import archive, pending
+from bbic_core.checksums import sha256_file
+from pipelines import export_archive, pending
 from pipelines.store import swap
 
 
@@ -96,10 +97,10 @@ def test_no_personal_number_anywhere_in_the_duckdb_file(env: Env) -> None:
 def test_archive_is_owner_only_and_pruned(env: Env) -> None:
     make_export(env.inbox, "E1")
     assert run(env).success
-    assert archive.modes_ok(env.archive)
+    assert export_archive.modes_ok(env.archive)
     assert stat.S_IMODE(env.archive.stat().st_mode) == 0o700
     assert stat.S_IMODE((env.archive / "E1" / "export" / "barn.csv").stat().st_mode) == 0o600
-    sums = (env.archive / "E1" / archive.CHECKSUMS).read_text(encoding="utf-8")
+    sums = (env.archive / "E1" / export_archive.CHECKSUMS).read_text(encoding="utf-8")
     assert "  barn.csv\n" in sums and "  manifest.json\n" in sums
     # With a keep period of 0 days, the next load prunes E1 but never the current export.
     make_export(env.inbox, "E2", created_at="2025-02-28T22:00:00+01:00")
@@ -114,7 +115,7 @@ def test_a_file_changed_while_landing_is_not_landed(env: Env, monkeypatch: pytes
     item = make_export(env.inbox, "E1")
     if not linked:  # a second name for the file: landing must copy it
         os.link(item / "barn.csv", env.root / "barn-delivered.csv")
-    real_dir_name = archive._dir_name
+    real_dir_name = export_archive._dir_name
     before = (item / "barn.csv").read_bytes()
 
     def append_after_hashing(*args: object) -> str:
@@ -123,9 +124,9 @@ def test_a_file_changed_while_landing_is_not_landed(env: Env, monkeypatch: pytes
             fh.write(b"late;row\n")
         return real_dir_name(*args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(archive, "_dir_name", append_after_hashing)
+    monkeypatch.setattr(export_archive, "_dir_name", append_after_hashing)
     with pytest.raises(OSError, match="changed while landing"):
-        archive.land(item, env.archive)
+        export_archive.land(item, env.archive)
     assert (item / "barn.csv").read_bytes() == before + b"late;row\n"  # the inbox keeps it for the next try
     assert not [p for p in env.archive.iterdir() if p.name != ".gitkeep"]
 
@@ -137,7 +138,7 @@ def test_landing_links_files_of_its_own_and_copies_otherwise(env: Env, second_na
     if second_name:  # e.g. the supplier's own copy: landing must not share its bytes
         os.link(item / "arende.csv", other)
     inodes = {p.name: p.stat().st_ino for p in item.iterdir()}
-    landed = archive.land(item, env.archive)
+    landed = export_archive.land(item, env.archive)
     archived = landed.export_path
     assert not item.exists()
     same = {name: (archived / name).stat().st_ino == ino for name, ino in inodes.items()}
@@ -146,18 +147,18 @@ def test_landing_links_files_of_its_own_and_copies_otherwise(env: Env, second_na
     assert set(same.values()) == {not second_name}
     if second_name:
         assert (archived / "arende.csv").read_bytes() == other.read_bytes()
-    assert archive.modes_ok(env.archive)
-    assert archive.read_checksums(landed.archive_dir) == landed.checksums
+    assert export_archive.modes_ok(env.archive)
+    assert export_archive.read_checksums(landed.archive_dir) == landed.checksums
     assert set(landed.checksums) == set(inodes)
     for name, digest in landed.checksums.items():
-        assert archive.sha256_of(archived / name) == digest
+        assert sha256_file(archived / name) == digest
 
 
 def test_a_failed_archive_clean_up_does_not_fail_the_load(env: Env, monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(*_args: object, **_kwargs: object) -> list[str]:
         raise PermissionError("archive not writable")
 
-    monkeypatch.setattr(archive, "prune", refuse)
+    monkeypatch.setattr(export_archive, "prune", refuse)
     make_export(env.inbox, "E1")
     result = run(env)
     assert result.success

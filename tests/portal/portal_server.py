@@ -46,17 +46,14 @@ from argon2 import PasswordHasher
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "pipeline"))
 import pipeline_helpers as ph
 
-from bbic_core.documents.archive import (
+from bbic_core.documents.report_set import (
     RenderJob,
     render_document,
     render_standard_set,
     standard_documents,
 )
-from bbic_core.figures import (
-    Scope,
-    ScopeLevel,
-)
 from bbic_core.register import load_register
+from bbic_core.scopes import Scope, ScopeLevel
 from bbic_portal.app import create_app
 from bbic_portal.config import PortalConfig, config_from_env
 from bbic_portal.roles import parse_roles

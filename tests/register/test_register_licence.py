@@ -10,8 +10,8 @@ import pytest
 from pydantic import ValidationError
 from register_helpers import write_register
 
-from bbic_core.figures.model import Scope, ScopeLevel
 from bbic_core.register import Register, UnknownCodeError, load_register
+from bbic_core.scopes import Scope, ScopeLevel
 
 D = dt.date
 

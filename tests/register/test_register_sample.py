@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from bbic_core.figures.model import Scope, ScopeLevel
 from bbic_core.register import load_register, sample_register_dir
+from bbic_core.scopes import Scope, ScopeLevel
 
 D = dt.date(2026, 11, 25)
 PREFIXES = {

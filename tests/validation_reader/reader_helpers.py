@@ -8,7 +8,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from bbic_core import contract
-from bbic_core.export_writer import csv_bytes, sha256_file, write_export
+from bbic_core.checksums import sha256_file
+from bbic_core.export_writer import csv_bytes, write_export
 
 CREATED_AT = "2025-06-30T22:00:00+02:00"
 

@@ -18,7 +18,7 @@ from reader_helpers import (
 )
 
 from bbic_core import contract
-from bbic_core.export_writer import sha256_file
+from bbic_core.checksums import sha256_file
 from bbic_core.validation.reader import open_export, read_export
 from bbic_core.validation.refusal import Refusal
 

@@ -8,7 +8,7 @@ import pytest
 from reader_helpers import barn_csv, make_export, replace_file, zip_folder
 
 from bbic_core import contract
-from bbic_core.export_writer import sha256_file
+from bbic_core.checksums import sha256_file
 from bbic_core.validation.reader import read_export, read_manifest
 
 

@@ -43,7 +43,7 @@ def _tables_holding(con: duckdb.DuckDBPyConnection, needles: list[str]) -> list[
 
 
 @pytest.mark.parametrize("form", sorted(FORMS))
-def test_a_personal_number_as_barn_id_is_quarantined_in_every_form(form: str) -> None:
+def test_v007_a_personal_number_as_barn_id_is_quarantined_in_every_form(form: str) -> None:
     t = base_tables()
     value = FORMS[form]
     t["barn"][1]["barn_id"] = value  # B2 has no case: only its own row is concerned

@@ -5,8 +5,8 @@ One module per rule or tightly related group: `values` (V001–V003, V006), `key
 (V020–V024), `content` (V030–V037), `columns` (V050). `engine.validate_rows` runs them all.
 """
 
-from bbic_core.validation.rows.context import RowContext
 from bbic_core.validation.rows.engine import FileCounts, validate_rows
 from bbic_core.validation.rows.inputs import RawFileLike
+from bbic_core.validation.rows.row_context import RowContext
 
 __all__ = ["FileCounts", "RawFileLike", "RowContext", "validate_rows"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from bbic_core import contract
 from bbic_core.validation.rows import inputs
-from bbic_core.validation.rows.context import RowContext
+from bbic_core.validation.rows.row_context import RowContext
 from bbic_core.validation.rows.sql import HITS, Statement, date_col, hit, lit, message, n_table, severity
 
 # insats: an empty start_datum means the decision date (contract), so V020 orders slut_datum against that.

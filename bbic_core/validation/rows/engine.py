@@ -32,7 +32,7 @@ from bbic_core.validation.rows import (
     references,
     values,
 )
-from bbic_core.validation.rows.context import RowContext
+from bbic_core.validation.rows.row_context import RowContext
 from bbic_core.validation.rows.sql import HITS, Hit, Statement, merged_hits
 
 

@@ -4,7 +4,7 @@ list, including an unknown `stadsdel`), V006 (more fields than the header)."""
 from __future__ import annotations
 
 from bbic_core import contract
-from bbic_core.validation.rows.context import RowContext
+from bbic_core.validation.rows.row_context import RowContext
 from bbic_core.validation.rows.sql import (
     Statement,
     date_col,

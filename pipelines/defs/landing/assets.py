@@ -14,11 +14,11 @@ from pathlib import Path
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from pipelines import archive, drill, pending
+from pipelines import drill, export_archive, pending
 from pipelines.defs.validation.assets import log_attempt_safely
+from pipelines.handoffs import ExportToLoad, refusal_line
 from pipelines.inbox import complete_items
 from pipelines.lock import writer_lock
-from pipelines.model import ExportToLoad, refusal_line
 from pipelines.registers import resolve_register
 from pipelines.resources import LOCK_WAIT_S, BbicSettings, data_dir
 from pipelines.store import Attempt
@@ -68,20 +68,21 @@ def _refuse_unsafe(item: Path, reason: str, duckdb: DuckDBResource, run_id: str)
 
 def _pick(
     config: LandingConfig, bbic: BbicSettings, duckdb: DuckDBResource, context: dg.AssetExecutionContext
-) -> archive.Landed | None:
+) -> export_archive.Landed | None:
     inbox, log = bbic.inbox_path, context.log
     if config.archived:
         folder = bbic.archive_path / config.archived
-        if not _plain_name(config.archived) or folder.is_symlink() or not (folder / archive.LANDED).is_file():
+        landed = folder / export_archive.LANDED
+        if not _plain_name(config.archived) or folder.is_symlink() or not landed.is_file():
             raise dg.Failure(description=f"{config.archived!r} is not an export folder of the archive")
-        return archive.landed_at(folder)
+        return export_archive.landed_at(folder)
     if config.pending:
         folder = pending.find(bbic.archive_path, config.pending)
         if folder is None:
             log.info(f"{config.pending} is no longer pending (loaded or refused meanwhile)")
             return None
         pending.note_attempt(folder)
-        return archive.landed_at(folder)
+        return export_archive.landed_at(folder)
     if config.item:
         if not _plain_name(config.item):
             raise dg.Failure(description=f"{config.item!r} is not the name of an inbox item")
@@ -90,7 +91,7 @@ def _pick(
             return _land(item, bbic, duckdb, context)
         log.info(f"{config.item} is no longer in the inbox")
     if config.export_id:
-        found = archive.find_archived(bbic.archive_path, config.export_id)
+        found = export_archive.find_archived(bbic.archive_path, config.export_id)
         if found is not None:
             log.info(f"re-loading {config.export_id} from the archive")
             return found
@@ -104,10 +105,10 @@ def _pick(
 
 def _land(
     item: Path, bbic: BbicSettings, duckdb: DuckDBResource, context: dg.AssetExecutionContext
-) -> archive.Landed:
+) -> export_archive.Landed:
     try:
-        return archive.land(item, bbic.archive_path)
-    except archive.UnsafeItemError as exc:
+        return export_archive.land(item, bbic.archive_path)
+    except export_archive.UnsafeItemError as exc:
         raise _refuse_unsafe(item, str(exc), duckdb, context.run.run_id) from None
     except OSError as exc:
         raise dg.Failure(

@@ -33,7 +33,7 @@ def compute_marts(
     licence: bool
 ) -> tuple[list[Any], list[Any], list[Any] | None, list[Any]]:
     """The standard set's reports computed once (one store): exact, and as published when it is."""
-    from bbic_core.documents.archive import year_before_requests
+    from bbic_core.documents.report_set import year_before_requests
     from bbic_core.figures import ReportStore, produce_reports, standard_requests
 
     store = ReportStore(con, register, as_of=as_of, published_scopes=scopes)

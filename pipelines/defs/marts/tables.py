@@ -15,9 +15,10 @@ from collections.abc import Iterable, Sequence
 import duckdb
 import pyarrow as pa
 
-from bbic_core.figures.context import ReportContext
-from bbic_core.figures.model import FIGURES_CSV_COLUMNS, Figure, Period, ReportKind, Scope, ScopeLevel
+from bbic_core.figures.figure import FIGURES_CSV_COLUMNS, Figure, ReportKind
 from bbic_core.figures.produce import ProducedReport, ReportRequest
+from bbic_core.figures.report_context import ReportContext
+from bbic_core.scopes import Period, Scope, ScopeLevel
 
 FIGURES = "figures"
 FIGURES_PUBLISHED = "figures_published"

@@ -57,7 +57,7 @@ def render(
 ) -> Path:
     """Render every document of the marts (computed once by the `figures` asset) into `<as-of>/` and
     point `latest` at the newest; nothing is computed here."""
-    from bbic_core.documents.archive import documents_of, write_report_set
+    from bbic_core.documents.report_set import documents_of, write_report_set
 
     if mode not in ("internal", "published"):
         raise dg.Failure(description=f"BBIC_REPORT_MODE must be internal or published, not {mode!r}")

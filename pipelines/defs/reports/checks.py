@@ -1,16 +1,14 @@
 """Checks of the rendered report set: complete, reachable through `latest/`, free of personal numbers."""
 
-import re
 from pathlib import Path
 
 import dagster as dg
 
+from bbic_core.personnummer import PERSONAL_NUMBER_IN_TEXT
 from pipelines.defs.reports.assets import LATEST, reports
 from pipelines.resources import BbicSettings
 
 _EXTENSIONS = {"html": (".html",), "pdf": (".pdf",), "xlsx": (".xlsx",), "csv": (".csv",)}
-# A personal number as Paraply writes it (12 digits, a `-`/`+` allowed) or in its 10-digit form.
-_PERSONNUMMER = re.compile(r"(?<![0-9])(?:19|20)?[0-9]{6}[-+]?[0-9]{4}(?![0-9])")
 
 
 @dg.asset_check(asset=reports, description="Every requested format is there and latest/ shows this set.")
@@ -40,6 +38,6 @@ def reports_hold_no_personal_numbers(reports: Path) -> dg.AssetCheckResult:
     hits: list[str] = []
     for path in sorted(reports.rglob("*")):
         text = path.suffix.lower() in (".html", ".csv", ".txt", ".json") and path.is_file()
-        if text and _PERSONNUMMER.search(path.read_text(encoding="utf-8", errors="replace")):
+        if text and PERSONAL_NUMBER_IN_TEXT.search(path.read_text(encoding="utf-8", errors="replace")):
             hits.append(str(path.relative_to(reports)))
     return dg.AssetCheckResult(passed=not hits, metadata={"files": dg.MetadataValue.json(hits)})

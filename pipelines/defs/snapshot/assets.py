@@ -5,10 +5,10 @@ import datetime as dt
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from pipelines import archive, pending
+from pipelines import export_archive, pending
 from pipelines.defs.validation.assets import cause_of, log_attempt, log_attempt_safely, read_only
+from pipelines.handoffs import SnapshotInfo, StagedExport, attempt_for, refusal_line
 from pipelines.lock import writer_lock
-from pipelines.model import SnapshotInfo, StagedExport, attempt_for, refusal_line
 from pipelines.resources import LOCK_WAIT_S, POOL, BbicSettings, data_dir, database_path
 from pipelines.store import SnapshotMeta, StaleExportError
 from pipelines.store.integrity import row_counts
@@ -36,7 +36,7 @@ def snapshot(
     with read_only(database_path(duckdb)) as con:
         rows = row_counts(con)  # of the new main file (the connection above held the old one)
     try:
-        removed = archive.prune(
+        removed = export_archive.prune(
             bbic.archive_path, keep_days=bbic.archive_keep_days, keep_ids=[staged.export_id]
         )
     except OSError as exc:

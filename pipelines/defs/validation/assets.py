@@ -27,10 +27,10 @@ from dagster_duckdb import DuckDBResource
 
 from bbic_core.pseudonym import KeyMissingError
 from pipelines import drill, pending
-from pipelines.archive import Landed, export_checksums
+from pipelines.export_archive import Landed, export_checksums
+from pipelines.handoffs import ExportToLoad, StagedExport, refusal_line
 from pipelines.idempotency import already_loaded
 from pipelines.lock import LockHeldError, writer_lock
-from pipelines.model import ExportToLoad, StagedExport, refusal_line
 from pipelines.privacy import redact
 from pipelines.registers import RegisterState, resolve_register
 from pipelines.resources import LOCK_WAIT_S, POOL, BbicSettings, data_dir, database_path

@@ -9,8 +9,9 @@ import pytest
 from figures_fixture import EXPORT_ID, A
 
 from bbic_core.figures import NoSnapshotError, create_snapshot_schema, report_context
-from bbic_core.figures.model import Period, ReportKind, Scope, ScopeLevel
+from bbic_core.figures.figure import ReportKind
 from bbic_core.register import Register
+from bbic_core.scopes import Period, Scope, ScopeLevel
 
 P = Period(dt.date(2025, 1, 1), dt.date(2025, 6, 30))
 NORR = Scope(ScopeLevel.DISTRICT, "norr")

@@ -9,16 +9,14 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, model_validator
 
 from bbic_core.register.errors import UnknownCodeError
 from bbic_core.register.licence import LicenceStatus, in_force, licence_at, licence_periods
 from bbic_core.register.targets import Target, merged_targets, target_problems
-
-if TYPE_CHECKING:
-    from bbic_core.figures.model import Scope
+from bbic_core.scopes import Scope, ScopeLevel
 
 Path = tuple[str | int, ...]
 
@@ -271,8 +269,6 @@ class Register(Organisation):
     def districts_for_scope(self, scope: Scope, period_end: dt.date) -> list[str]:
         """The districts a report covers: the municipality takes every district of the register; a
         district or network scope those in force on the period's last day (register.md)."""
-        from bbic_core.figures.model import ScopeLevel  # lazily: bbic_core.figures may import the register
-
         if scope.level == ScopeLevel.MUNICIPALITY:
             if scope.code != self.municipality.code:
                 raise UnknownCodeError(f"municipality {scope.code!r} is not the register's "

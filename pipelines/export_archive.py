@@ -26,6 +26,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from bbic_core.checksums import sha256_file, sha256_stream
 from pipelines import pending
 from pipelines.inbox import KEPT_DIR, MANIFEST, peek_manifest, remember_kept, signature_of, unsafe_reason
 
@@ -47,14 +48,6 @@ class Landed:
     source: str  # the inbox item's name
     checksums: Mapping[str, str]  # relative path -> sha256 of every landed file
     already_archived: bool  # the same bytes were landed before (a re-delivery)
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 class UnsafeItemError(ValueError):
@@ -94,7 +87,7 @@ def _landed_files(target: Path, files: list[tuple[str, Path]]) -> list[tuple[str
 def _tree_checksums(files: list[tuple[str, Path]]) -> dict[str, str]:
     # Two files at a time: hashlib releases the GIL, and the machines have two cores.
     with ThreadPoolExecutor(max_workers=2) as pool:
-        return dict(zip((n for n, _ in files), pool.map(sha256_of, (p for _, p in files)), strict=True))
+        return dict(zip((n for n, _ in files), pool.map(sha256_file, (p for _, p in files)), strict=True))
 
 
 def export_checksums(export_path: Path) -> dict[str, str]:
@@ -107,11 +100,8 @@ def export_checksums(export_path: Path) -> dict[str, str]:
     try:
         out: dict[str, str] = {}
         for name in source.names():
-            digest = hashlib.sha256()
             with source.open(name) as fh:
-                while chunk := fh.read(1 << 20):
-                    digest.update(chunk)
-            out[name] = digest.hexdigest()
+                out[name] = sha256_stream(fh)
         return out
     finally:
         source.close()

@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 from bbic_core.documents import labels
-from bbic_core.figures.context import ReportContext
-from bbic_core.figures.model import Period, ReportKind, Scope, ScopeLevel
+from bbic_core.figures.figure import ReportKind
+from bbic_core.figures.report_context import ReportContext
+from bbic_core.scopes import Period, Scope, ScopeLevel
 
 if TYPE_CHECKING:
     from bbic_core.register.targets import Target

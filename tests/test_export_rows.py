@@ -14,10 +14,10 @@ import pytest
 from pydantic import ValidationError
 from spec_sample_export import PNR_BOY, PNR_SAMORDNING_GIRL, read_rows, sample_tables, write_sample
 
-from bbic_core import codes, contract, models
+from bbic_core import codes, contract, export_rows
 from bbic_core.codes import FormVersion
 from bbic_core.contract import Kind
-from bbic_core.models import (
+from bbic_core.export_rows import (
     FORM_VERSIONS,
     ROW_MODELS,
     Aktualisering,
@@ -198,7 +198,7 @@ def test_a_fault_gives_its_rule_code(table: str, index: int, changes: dict[str, 
     assert errors == [(code, column)]
     with pytest.raises(ValidationError) as info:
         model_for(table).model_validate(_row(table, index, **changes))
-    assert models.rule_codes(info.value) == [code]
+    assert export_rows.rule_codes(info.value) == [code]
     err = info.value.errors()[0]
     assert err["type"] == code and err["ctx"]["code"] == code and err["ctx"]["severity"] == "E"
 

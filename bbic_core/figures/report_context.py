@@ -16,9 +16,10 @@ import duckdb
 
 from bbic_core import contract
 from bbic_core.figures import sql
-from bbic_core.figures.model import Period, ReportKind, Scope, ScopeLevel
+from bbic_core.figures.figure import ReportKind
 from bbic_core.figures.periods import last_12_months
 from bbic_core.register import Register
+from bbic_core.scopes import Period, Scope, ScopeLevel
 
 # The files each report reads (for its count of quarantined rows).
 FILES_READ: dict[ReportKind, tuple[str, ...]] = {

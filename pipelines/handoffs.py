@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pipelines.archive import Landed
+from pipelines.export_archive import Landed
 from pipelines.store.load_log import Attempt
 
 

@@ -25,7 +25,7 @@ from pathlib import Path
 import duckdb
 
 from bbic_core.documents import labels
-from bbic_core.documents.context import DocumentContext, Mode, from_report_context
+from bbic_core.documents.document_context import DocumentContext, Mode, from_report_context
 from bbic_core.documents.excel import write_excel
 from bbic_core.documents.html import environment, render_html, stylesheet
 from bbic_core.figures import (
@@ -34,8 +34,6 @@ from bbic_core.figures import (
     ReportKind,
     ReportRequest,
     ReportStore,
-    Scope,
-    ScopeLevel,
     default_scopes,
     produce_reports,
     scope_hierarchy,
@@ -46,6 +44,7 @@ from bbic_core.figures.disclosure import DEFAULT_K
 from bbic_core.figures.jamforelse import year_before
 from bbic_core.figures.produce import CURRENT_YEAR, LICENCE_PERIOD_NAME
 from bbic_core.register import Register
+from bbic_core.scopes import Scope, ScopeLevel
 
 __all__ = ["DEFAULT_K", "default_scopes"]
 

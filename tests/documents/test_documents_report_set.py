@@ -14,15 +14,11 @@ from pypdf import PdfReader
 from typer.testing import CliRunner
 
 from bbic_cli.main import app
-from bbic_core.documents import archive
-from bbic_core.figures import (
-    Scope,
-    ScopeLevel,
-    create_snapshot_schema,
-    read_figures_csv,
-)
-from bbic_core.figures.model import ReportKind
+from bbic_core.documents import report_set
+from bbic_core.figures import create_snapshot_schema, read_figures_csv
+from bbic_core.figures.figure import ReportKind
 from bbic_core.register import Register, load_register, sample_register_dir
+from bbic_core.scopes import Scope, ScopeLevel
 
 AS_OF = dt.date(2025, 5, 31)
 SCOPES = [Scope(ScopeLevel.MUNICIPALITY, "0180"), Scope(ScopeLevel.NETWORK, "vasterort"),
@@ -56,7 +52,7 @@ def con() -> Iterator[duckdb.DuckDBPyConnection]:
 def test_standard_set_layout_index_and_latest(con: duckdb.DuckDBPyConnection, register: Register,
                                               tmp_path: Path) -> None:
     root = tmp_path / "REPORTS"
-    day = archive.render_standard_set(con, register, root, as_of=AS_OF, export_id="exp-0180-1",
+    day = report_set.render_standard_set(con, register, root, as_of=AS_OF, export_id="exp-0180-1",
                                       formats=("html", "xlsx", "csv"), mode="published", scopes=SCOPES,
                                       workers=1)
     assert day == root / "2025-05-31"
@@ -86,25 +82,25 @@ def test_newer_set_moves_latest_and_failed_set_keeps_the_good_one(
         monkeypatch: pytest.MonkeyPatch) -> None:
     root = tmp_path / "REPORTS"
     one = [Scope(ScopeLevel.DISTRICT, "bromma")]
-    first = archive.render_standard_set(con, register, root, as_of=AS_OF, export_id="e1", formats=("csv",),
+    first = report_set.render_standard_set(con, register, root, as_of=AS_OF, export_id="e1", formats=("csv",),
                                         scopes=one, workers=1)
     later = dt.date(2025, 6, 30)
     snapshot(con, later)
-    second = archive.render_standard_set(con, register, root, as_of=later, export_id="e2", formats=("csv",),
-                                         scopes=one, workers=1)
+    second = report_set.render_standard_set(con, register, root, as_of=later, export_id="e2",
+                                            formats=("csv",), scopes=one, workers=1)
     assert (root / "latest").resolve() == second.resolve()
     # re-rendering an older day leaves `latest` on the newest
-    archive.render_standard_set(con, register, root, as_of=AS_OF, export_id="e1", formats=("csv",),
+    report_set.render_standard_set(con, register, root, as_of=AS_OF, export_id="e1", formats=("csv",),
                                 scopes=one, workers=1)
     assert (root / "latest").resolve() == second.resolve()
     before = {p.name: p.read_bytes() for p in (second / "bromma").iterdir()}
 
-    def broken(job: archive.RenderJob) -> list[str]:
+    def broken(job: report_set.RenderJob) -> list[str]:
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(archive, "render_document", broken)
+    monkeypatch.setattr(report_set, "render_document", broken)
     with pytest.raises(RuntimeError):
-        archive.render_standard_set(con, register, root, as_of=later, export_id="e3", formats=("html",),
+        report_set.render_standard_set(con, register, root, as_of=later, export_id="e3", formats=("html",),
                                     scopes=one, workers=1)
     assert {p.name: p.read_bytes() for p in (second / "bromma").iterdir()} == before
     assert sorted(p.name for p in root.iterdir()) == ["2025-05-31", "2025-06-30", "latest"]
@@ -114,14 +110,14 @@ def test_newer_set_moves_latest_and_failed_set_keeps_the_good_one(
 def test_pdfs_rendered_on_two_workers(tmp_path: Path) -> None:
     """The worker pool renders from figures only (no database in the workers)."""
     documents = [
-        archive.Document(context(ReportKind.LICENS, "vasterort"), tuple(licence_figures("vasterort")),
+        report_set.Document(context(ReportKind.LICENS, "vasterort"), tuple(licence_figures("vasterort")),
                          "vasterort", "kontrolldag"),
-        archive.Document(context(ReportKind.KLIENTGRUPP, "bromma"),
+        report_set.Document(context(ReportKind.KLIENTGRUPP, "bromma"),
                          tuple(follow_up_figures(ReportKind.KLIENTGRUPP, scopes=["bromma"])), "bromma",
                          "year_to_date"),
     ]
-    day = archive.write_report_set(documents, tmp_path, as_of=AS_OF, export_id="exp", formats=("pdf", "csv"),
-                                   workers=2)
+    day = report_set.write_report_set(documents, tmp_path, as_of=AS_OF, export_id="exp",
+                                      formats=("pdf", "csv"), workers=2)
     text = PdfReader(day / "vasterort" / "licens_kontrolldag.pdf").pages[0].extract_text()
     assert "Västerort" in text and "sida 1 av" in text and "Licenskontroll" in text
     reader = PdfReader(day / "bromma" / "klientgrupp_year_to_date.pdf")
@@ -130,7 +126,7 @@ def test_pdfs_rendered_on_two_workers(tmp_path: Path) -> None:
 
 
 def test_hierarchy_from_register(register: Register) -> None:
-    tree = archive.hierarchy(register, [*SCOPES, Scope(ScopeLevel.DISTRICT, "rinkeby_kista")], AS_OF)
+    tree = report_set.hierarchy(register, [*SCOPES, Scope(ScopeLevel.DISTRICT, "rinkeby_kista")], AS_OF)
     assert tree["natverk:vasterort"] == ["stadsdel:rinkeby_kista", "stadsdel:spanga_tensta",
                                          "stadsdel:hasselby_vallingby", "stadsdel:bromma"]
     assert "natverk:vasterort" in tree["kommun:0180"]
