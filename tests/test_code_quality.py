@@ -35,7 +35,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("bbic_core.export_rows", "bbic_core.export_writer"),
     ("bbic_core.register",),
     ("bbic_core.validation", "bbic_core.specs", "bbic_core.synth"),
-    ("bbic_core.figures",),
+    ("bbic_core.figures", "bbic_core.snapshot"),
     ("bbic_core.documents",),
 )
 NEVER_IN_BBIC_CORE = ("pipelines", "bbic_portal", "bbic_cli", "dagster", "dagster_webserver")
