@@ -1,0 +1,185 @@
+"""The service as operations runs it: `dagster-daemon` on a PostgreSQL-backed instance made from
+`deploy/dagster.yaml`, the inbox sensor on, successive nights of one synthetic export series
+delivered over time (some while a run is in progress). Every export is loaded once, in delivery
+order, one run at a time, with no run failed and no DuckDB lock error anywhere."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+from dagster._core.remote_origin import InProcessCodeLocationOrigin
+from dagster._core.types.loadable_target_origin import LoadableTargetOrigin
+from pipeline_helpers import KEY, load_log
+from postgres_server import PostgresServer, postgres_server
+
+from bbic_core.synth.generate import DEFAULT_AS_OF, SynthResult, generate
+from pipelines.defs.landing.sensors import LOAD_JOB
+from pipelines.store.load_log import current_snapshot
+
+ROOT = Path(__file__).resolve().parents[2]
+DEPLOY_YAML = ROOT / "deploy" / "dagster.yaml"
+WORKSPACE = ROOT / "workspace.yaml"
+NIGHTS = 4
+DEADLINE_S = 240
+# What a DuckDB file lock or the writer lock says when two writers meet.
+LOCK_ERRORS = ("database is locked", "conflicting lock", "could not set lock", "lockheld",
+               "another bbic run is writing")
+IN_FLIGHT = {dg.DagsterRunStatus.QUEUED, dg.DagsterRunStatus.NOT_STARTED, dg.DagsterRunStatus.STARTING,
+             dg.DagsterRunStatus.STARTED, dg.DagsterRunStatus.CANCELING}
+
+
+@pytest.fixture
+def postgres() -> Iterator[PostgresServer]:
+    with postgres_server() as server:
+        yield server
+
+
+def _series(folder: Path) -> list[SynthResult]:
+    """Successive nights of one municipality's export (same seed, the as-of date a day later each)."""
+    return [generate(folder / f"night{i}", scale="demo", seed=11, as_of=DEFAULT_AS_OF + dt.timedelta(days=i))
+            for i in range(NIGHTS)]
+
+
+def _deliver(export: SynthResult, inbox: Path) -> None:
+    """As Paraply would: written beside the inbox (a dot name is never looked at), then renamed in."""
+    partial = inbox / f".{export.export_id}.part"
+    shutil.copytree(export.export_dir, partial)
+    partial.rename(inbox / export.export_id)
+
+
+def _wait(what: str, done: Callable[[], bool], deadline: float, log: Path) -> None:
+    while not done():
+        if time.monotonic() > deadline:
+            tail = log.read_text(encoding="utf-8", errors="replace")[-4000:]
+            raise AssertionError(f"timed out waiting for {what}; daemon output ends:\n{tail}")
+        time.sleep(1)
+
+
+def _runs(instance: dg.DagsterInstance) -> list[dg.DagsterRun]:
+    return list(reversed(instance.get_runs(filters=dg.RunsFilter(job_name=LOAD_JOB))))  # oldest first
+
+
+def _stop(daemon: subprocess.Popen[bytes]) -> None:
+    if daemon.poll() is not None:
+        return
+    daemon.send_signal(signal.SIGTERM)
+    try:
+        daemon.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        os.killpg(daemon.pid, signal.SIGKILL)  # its own session: the daemon and the code server it started
+        daemon.wait(timeout=30)
+
+
+def test_daemon_on_postgres_loads_every_export_once_in_order(
+    tmp_path: Path, postgres: PostgresServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    exports = _series(tmp_path / "synth")
+    inbox, data = tmp_path / "inbox", tmp_path / "data"
+    inbox.mkdir()
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    shutil.copyfile(DEPLOY_YAML, home / "dagster.yaml")  # the file the operator copies, unchanged
+    settings = {
+        "BBIC_INBOX": str(inbox),
+        "BBIC_ARCHIVE": str(tmp_path / "archive"),
+        "BBIC_DUCKDB_PATH": str(data / "bbic.duckdb"),
+        "BBIC_REGISTER_DIR": str(exports[0].register_dir),
+        "BBIC_REPORTS": str(tmp_path / "reports"),
+        "BBIC_MUNICIPALITY": "0180",
+        "BBIC_PSEUDONYM_KEY": KEY,
+        "BBIC_SETTLE_SECONDS": "1",
+        "BBIC_REPORT_FORMATS": "csv",
+        "BBIC_REPORT_SCOPES": "kommun:0180",
+    }
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("BBIC_", "DAGSTER_"))}
+    environment.update(settings, DAGSTER_HOME=str(home), **postgres.dagster_env())
+    for name, value in postgres.dagster_env().items():
+        monkeypatch.setenv(name, value)  # this process's instance reads the same dagster.yaml
+
+    _deliver(exports[0], inbox)
+    _deliver(exports[1], inbox)
+    daemon_log = tmp_path / "daemon.log"
+    bin_dir = Path(sys.executable).parent
+    with daemon_log.open("wb") as out:
+        daemon = subprocess.Popen([str(bin_dir / "dagster-daemon"), "run", "-w", str(WORKSPACE)], cwd=tmp_path,
+                                  env=environment, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+    instance = dg.DagsterInstance.from_config(str(home))
+    try:
+        assert type(instance.run_storage).__name__ == "PostgresRunStorage"
+        # The sensor is turned on through the instance, as the UI's toggle does.
+        origin = InProcessCodeLocationOrigin(
+            LoadableTargetOrigin(module_name="pipelines.definitions", attribute="defs",
+                                 working_directory=str(ROOT)),
+            location_name="bbic",
+        )
+        with origin.create_location(instance) as location:
+            sensor = location.get_repository("__repository__").get_sensor("inbox_sensor")
+            instance.start_sensor(sensor)
+
+        deadline = time.monotonic() + DEADLINE_S
+        # The next nights arrive while the earlier ones are being loaded.
+        for night in (2, 3):
+            _wait(f"run {night - 1} to start",
+                  lambda n=night: sum(r.status != dg.DagsterRunStatus.QUEUED for r in _runs(instance)) >= n - 1
+                  and any(r.status == dg.DagsterRunStatus.STARTED for r in _runs(instance)),
+                  deadline, daemon_log)
+            _deliver(exports[night], inbox)
+
+        def settled() -> bool:
+            runs = _runs(instance)
+            return len(runs) >= NIGHTS and all(r.status not in IN_FLIGHT for r in runs)
+
+        _wait("every export to be loaded", settled, deadline, daemon_log)
+        runs = _runs(instance)
+        records = sorted(instance.get_run_records(filters=dg.RunsFilter(job_name=LOAD_JOB)),
+                         key=lambda r: r.create_timestamp)
+        events = {run.run_id: instance.all_logs(run.run_id) for run in runs}
+    finally:
+        _stop(daemon)
+        instance.dispose()
+
+    delivered = [e.export_id for e in exports]
+    assert [(r.tags.get("bbic/export_id"), r.status) for r in runs] == [
+        (export_id, dg.DagsterRunStatus.SUCCESS) for export_id in delivered
+    ]
+    # One run at a time: each started only after the one before it had ended.
+    spans = [(r.start_time, r.end_time) for r in records]
+    assert all(start is not None and end is not None for start, end in spans), spans
+    for (_, end_before), (start_next, _) in zip(spans, spans[1:], strict=False):
+        assert start_next is not None and end_before is not None and start_next >= end_before, spans
+
+    log = load_log(data / "bbic.duckdb")
+    assert [(row["export_id"], row["outcome"]) for row in log] == [(e, "accepted") for e in delivered]
+    assert {row["run_id"] for row in log} == {r.run_id for r in runs}
+    con = duckdb.connect(str(data / "bbic.duckdb"), read_only=True)
+    try:
+        snapshot = current_snapshot(con)
+        children = con.execute("SELECT count(*) FROM barn").fetchone()
+    finally:
+        con.close()
+    assert snapshot is not None and snapshot.export_id == delivered[-1]
+    assert snapshot.as_of == exports[-1].as_of
+    assert children is not None and children[0] > 0
+    assert list(inbox.iterdir()) == []
+
+    texts = [daemon_log.read_text(encoding="utf-8", errors="replace")]
+    for entries in events.values():
+        for entry in entries:
+            texts.append(entry.user_message or "")
+            if entry.dagster_event is not None:
+                texts.append(str(entry.dagster_event.message or ""))
+                texts.append(repr(entry.dagster_event.event_specific_data))
+    found = [text for text in texts for marker in LOCK_ERRORS if marker in text.lower()]
+    assert found == []
+    assert daemon.returncode is not None
