@@ -23,7 +23,7 @@ import pytest
 from dagster._core.remote_origin import InProcessCodeLocationOrigin
 from dagster._core.types.loadable_target_origin import LoadableTargetOrigin
 from pipeline_helpers import KEY, load_log
-from postgres_server import PostgresServer, postgres_server
+from postgres_server import PostgresServer, postgres_server, server_bin
 
 from bbic_core.synth.generate import DEFAULT_AS_OF, SynthResult, generate
 from pipelines.defs.landing.sensors import LOAD_JOB
@@ -194,3 +194,45 @@ def test_daemon_on_postgres_loads_every_export_once_in_order(
     found = [text for text in texts for marker in LOCK_ERRORS if marker in text.lower()]
     assert found == []
     assert daemon.returncode == 0  # SIGTERM: the daemon shut its threads down and exited cleanly
+
+
+def test_deploy_instance_is_postgres_with_one_run_at_a_time(
+    tmp_path: Path, postgres: PostgresServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shutil.copyfile(DEPLOY_YAML, tmp_path / "dagster.yaml")
+    for name, value in postgres.dagster_env().items():
+        monkeypatch.setenv(name, value)
+    instance = dg.DagsterInstance.from_config(str(tmp_path))
+    try:
+        storage = {type(instance.run_storage).__name__, type(instance.event_log_storage).__name__,
+                   type(instance.schedule_storage).__name__}
+        assert storage == {"PostgresRunStorage", "PostgresEventLogStorage", "PostgresScheduleStorage"}
+        assert type(instance.run_coordinator).__name__ == "QueuedRunCoordinator"
+        config = instance.get_concurrency_config()
+        queue = config.run_queue_config
+        assert queue is not None and queue.max_concurrent_runs == 1
+        assert [(t["key"], t.get("value"), t["limit"]) for t in queue.tag_concurrency_limits] == [
+            ("bbic/writes", "duckdb", 1)
+        ]
+        assert config.pool_config.default_pool_limit == 1
+        assert str(config.pool_config.pool_granularity).lower().endswith("run")
+        assert instance.run_monitoring_enabled and instance.run_monitoring_max_runtime_seconds == 4 * 3600
+        # The connection really is the server's: a run record written here is in its database.
+        run = instance.create_run_for_job(dg.GraphDefinition("probe").to_job())
+        con = postgres.connect()
+        try:
+            with con.cursor() as cur:
+                cur.execute("SELECT count(*) FROM runs WHERE run_id = %s", (run.run_id,))
+                row = cur.fetchone()
+        finally:
+            con.close()
+        assert row is not None and row[0] == 1
+    finally:
+        instance.dispose()
+
+
+def test_ensure_postgres_is_quiet_when_the_server_is_installed() -> None:
+    proc = subprocess.run([str(ROOT / "scripts" / "ensure-postgres.sh")], capture_output=True, text=True,
+                          timeout=60, check=False)
+    assert (proc.returncode, proc.stdout, proc.stderr) == (0, "", "")
+    assert (server_bin() / "initdb").is_file() and (server_bin() / "postgres").is_file()
