@@ -109,8 +109,9 @@ def _stop(pg: Path, root: Path, data: Path) -> None:
 def postgres_server(database: str = "dagster") -> Iterator[PostgresServer]:
     """A running server with an empty `database`; stopped and removed afterwards."""
     pg = server_bin()
-    # Not under pytest's tmp_path: its folders are root-only, and the server user must reach the socket.
-    root = Path(tempfile.mkdtemp(prefix="bbic-pg-"))
+    # Not under pytest's tmp_path: as root its folders are root-only, and the server user must reach
+    # its cluster and socket (through /tmp, whatever TMPDIR says).
+    root = Path(tempfile.mkdtemp(prefix="bbic-pg-", dir="/tmp" if os.geteuid() == 0 else None))
     data = root / "data"
     password = secrets.token_hex(16)
     started = False

@@ -5,6 +5,7 @@ order, one run at a time, with no run failed and no DuckDB lock error anywhere."
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import itertools
 import logging
@@ -72,15 +73,38 @@ def _runs(instance: dg.DagsterInstance) -> list[dg.DagsterRun]:
     return list(reversed(instance.get_runs(filters=dg.RunsFilter(job_name=LOAD_JOB))))  # oldest first
 
 
-def _stop(daemon: subprocess.Popen[bytes]) -> None:
-    if daemon.poll() is not None:
-        return
-    daemon.send_signal(signal.SIGTERM)
+def _group_alive(pgid: int) -> bool:
     try:
-        daemon.wait(timeout=60)
-    except subprocess.TimeoutExpired:
-        os.killpg(daemon.pid, signal.SIGKILL)  # its own session: the daemon and the code server it started
-        daemon.wait(timeout=30)
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+@contextlib.contextmanager
+def _running_daemon(environment: dict[str, str], cwd: Path, log: Path) -> Iterator[subprocess.Popen[bytes]]:
+    """`dagster-daemon run -w workspace.yaml` in a session of its own; SIGTERM and a wait at the end,
+    then whatever it started and left (a code server) is ended too."""
+    with log.open("wb") as out:
+        daemon = subprocess.Popen([str(Path(sys.executable).parent / "dagster-daemon"), "run", "-w",
+                                   str(WORKSPACE)], cwd=cwd, env=environment, stdout=out,
+                                  stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        yield daemon
+    finally:
+        daemon.send_signal(signal.SIGTERM)
+        try:
+            daemon.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(daemon.pid, signal.SIGKILL)
+            daemon.wait(timeout=30)
+        for sig, grace in ((signal.SIGTERM, 10.0), (signal.SIGKILL, 5.0)):
+            if not _group_alive(daemon.pid):
+                break
+            os.killpg(daemon.pid, sig)
+            until = time.monotonic() + grace
+            while _group_alive(daemon.pid) and time.monotonic() < until:
+                time.sleep(0.2)
 
 
 def test_daemon_on_postgres_loads_every_export_once_in_order(
@@ -112,44 +136,39 @@ def test_daemon_on_postgres_loads_every_export_once_in_order(
     _deliver(exports[0], inbox)
     _deliver(exports[1], inbox)
     daemon_log = tmp_path / "daemon.log"
-    bin_dir = Path(sys.executable).parent
-    with daemon_log.open("wb") as out:
-        daemon = subprocess.Popen([str(bin_dir / "dagster-daemon"), "run", "-w", str(WORKSPACE)],
-                                  cwd=tmp_path, env=environment, stdout=out, stderr=subprocess.STDOUT,
-                                  start_new_session=True)
-    instance = dg.DagsterInstance.from_config(str(home))
-    try:
-        assert type(instance.run_storage).__name__ == "PostgresRunStorage"
-        # The sensor is turned on through the instance, as the UI's toggle does.
-        origin = InProcessCodeLocationOrigin(
-            LoadableTargetOrigin(module_name="pipelines.definitions", attribute="defs",
-                                 working_directory=str(ROOT)),
-            location_name="bbic",
-        )
-        with origin.create_location(instance) as location:
-            sensor = location.get_repository("__repository__").get_sensor("inbox_sensor")
-            instance.start_sensor(sensor)
+    with _running_daemon(environment, tmp_path, daemon_log) as daemon:
+        instance = dg.DagsterInstance.from_config(str(home))
+        try:
+            assert type(instance.run_storage).__name__ == "PostgresRunStorage"
+            # The sensor is turned on through the instance, as the UI's toggle does.
+            origin = InProcessCodeLocationOrigin(
+                LoadableTargetOrigin(module_name="pipelines.definitions", attribute="defs",
+                                     working_directory=str(ROOT)),
+                location_name="bbic",
+            )
+            with origin.create_location(instance) as location:
+                sensor = location.get_repository("__repository__").get_sensor("inbox_sensor")
+                instance.start_sensor(sensor)
 
-        deadline = time.monotonic() + DEADLINE_S
-        # The third night arrives while the first is being loaded and the second waits in the queue.
-        _wait("the first run to start",
-              lambda: any(r.status == dg.DagsterRunStatus.STARTED for r in _runs(instance)),
-              deadline, daemon_log)
-        _deliver(exports[2], inbox)
-        in_progress_at_delivery = [(r.tags.get("bbic/export_id"), r.status) for r in _runs(instance)]
+            deadline = time.monotonic() + DEADLINE_S
+            # The third night arrives while the first is being loaded and the second waits in the queue.
+            _wait("the first run to start",
+                  lambda: any(r.status == dg.DagsterRunStatus.STARTED for r in _runs(instance)),
+                  deadline, daemon_log)
+            _deliver(exports[2], inbox)
+            in_progress_at_delivery = [(r.tags.get("bbic/export_id"), r.status) for r in _runs(instance)]
 
-        def settled() -> bool:
+            def settled() -> bool:
+                runs = _runs(instance)
+                return len(runs) >= NIGHTS and all(r.status not in IN_FLIGHT for r in runs)
+
+            _wait("every export to be loaded", settled, deadline, daemon_log)
             runs = _runs(instance)
-            return len(runs) >= NIGHTS and all(r.status not in IN_FLIGHT for r in runs)
-
-        _wait("every export to be loaded", settled, deadline, daemon_log)
-        runs = _runs(instance)
-        records = sorted(instance.get_run_records(filters=dg.RunsFilter(job_name=LOAD_JOB)),
-                         key=lambda r: r.create_timestamp)
-        events = {run.run_id: instance.all_logs(run.run_id) for run in runs}
-    finally:
-        _stop(daemon)
-        instance.dispose()
+            records = sorted(instance.get_run_records(filters=dg.RunsFilter(job_name=LOAD_JOB)),
+                             key=lambda r: r.create_timestamp)
+            events = {run.run_id: instance.all_logs(run.run_id) for run in runs}
+        finally:
+            instance.dispose()
 
     delivered = [e.export_id for e in exports]
     assert [(r.tags.get("bbic/export_id"), r.status) for r in runs] == [
