@@ -27,6 +27,7 @@ from pipeline_helpers import KEY, load_log
 from postgres_server import PostgresServer, postgres_server, server_bin
 
 from bbic_core.synth.generate import DEFAULT_AS_OF, SynthResult, generate
+from pipelines.definitions import build_definitions
 from pipelines.defs.landing.sensors import LOAD_JOB
 from pipelines.store.load_log import current_snapshot
 
@@ -255,3 +256,9 @@ def test_ensure_postgres_is_quiet_when_the_server_is_installed() -> None:
                           timeout=60, check=False)
     assert (proc.returncode, proc.stdout, proc.stderr) == (0, "", "")
     assert (server_bin() / "initdb").is_file() and (server_bin() / "postgres").is_file()
+
+
+def test_runs_execute_in_one_process() -> None:
+    # A process per step would cost a Python start and Dagster's import for each of the run's steps.
+    job = build_definitions().resolve_job_def(LOAD_JOB)
+    assert job.executor_def is dg.in_process_executor
