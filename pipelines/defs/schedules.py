@@ -14,6 +14,21 @@ NIGHTLY_CRON = "30 2 * * *"  # 02:30, after Paraply's nightly export
 TIMEZONE = "Europe/Stockholm"
 
 
+IN_FLIGHT = [
+    dg.DagsterRunStatus.QUEUED, dg.DagsterRunStatus.NOT_STARTED, dg.DagsterRunStatus.STARTING,
+    dg.DagsterRunStatus.STARTED,
+]
+
+
+def _items_requested(context: dg.ScheduleEvaluationContext) -> set[str]:
+    """Inbox items that a queued or running load run will land: with the sensor on, it has usually
+    asked for them already, and a second run of the same export would only load it again to skip it."""
+    if context.instance_ref is None:  # evaluated without an instance (a unit test of the requests)
+        return set()
+    runs = context.instance.get_runs(filters=dg.RunsFilter(job_name=LOAD_JOB, statuses=IN_FLIGHT))
+    return {item for run in runs if (item := run.tags.get("bbic/inbox_item"))}
+
+
 @dg.schedule(
     job_name=LOAD_JOB,
     cron_schedule=NIGHTLY_CRON,
@@ -29,10 +44,11 @@ def nightly_schedule(
     duckdb: DuckDBResource,
 ) -> list[dg.RunRequest] | dg.SkipReason:
     night = context.scheduled_execution_time.date().isoformat() if context.scheduled_execution_time else "now"
+    requested = _items_requested(context)
     ready = [
         i
         for i in scan(bbic.inbox_path, settle_seconds=bbic.settle_seconds)
-        if i.complete and not is_kept(bbic.archive_path, i)
+        if i.complete and not is_kept(bbic.archive_path, i) and i.name not in requested
     ]
     state = resolve_register(bbic.register_path, data_dir(duckdb))
     if not state.usable:

@@ -17,18 +17,20 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import dagster as dg
 import duckdb
 import pytest
 from dagster._core.remote_origin import InProcessCodeLocationOrigin
 from dagster._core.types.loadable_target_origin import LoadableTargetOrigin
-from pipeline_helpers import KEY, load_log
+from pipeline_helpers import KEY, load_log, make_env, make_export
 from postgres_server import PostgresServer, postgres_server, server_bin
 
 from bbic_core.synth.generate import DEFAULT_AS_OF, SynthResult, generate
 from pipelines.definitions import build_definitions
 from pipelines.defs.landing.sensors import LOAD_JOB
+from pipelines.defs.schedules import TIMEZONE, nightly_schedule
 from pipelines.store.load_log import current_snapshot
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -262,3 +264,24 @@ def test_runs_execute_in_one_process() -> None:
     # A process per step would cost a Python start and Dagster's import for each of the run's steps.
     job = build_definitions().resolve_job_def(LOAD_JOB)
     assert job.executor_def is dg.in_process_executor
+
+
+def test_schedule_leaves_alone_what_a_queued_or_running_load_run_will_land(tmp_path: Path) -> None:
+    env = make_env(tmp_path)
+    make_export(env.inbox, "E1")
+    make_export(env.inbox, "E2", created_at="2025-02-28T22:00:00+01:00")
+    when = dt.datetime(2025, 3, 4, 2, 30, tzinfo=ZoneInfo(TIMEZONE))
+    with dg.instance_for_test() as instance:
+        # The sensor asked for E1 a moment ago; its run has started and not yet landed it.
+        started = instance.add_run(dg.DagsterRun(job_name=LOAD_JOB, status=dg.DagsterRunStatus.STARTED,
+                                                 tags={"bbic/inbox_item": "E1", "bbic/export_id": "E1"}))
+        context = dg.build_schedule_context(instance=instance, resources=env.resources(),
+                                            scheduled_execution_time=when)
+        requests = nightly_schedule.evaluate_tick(context).run_requests or []
+        assert [r.tags["bbic/inbox_item"] for r in requests] == ["E2"]
+        # Once that run has ended (E1 landed or not), the schedule asks for whatever is still there.
+        instance.report_run_failed(started)
+        context = dg.build_schedule_context(instance=instance, resources=env.resources(),
+                                            scheduled_execution_time=when)
+        requests = nightly_schedule.evaluate_tick(context).run_requests or []
+        assert [r.tags["bbic/inbox_item"] for r in requests] == ["E1", "E2"]
