@@ -3,7 +3,13 @@
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from pipelines.defs.landing.sensors import LOAD_JOB, load_run_request, retries, retry_run_request
+from pipelines.defs.landing.sensors import (
+    LOAD_JOB,
+    items_requested,
+    load_run_request,
+    retries,
+    retry_run_request,
+)
 from pipelines.defs.marts.assets import figures
 from pipelines.defs.reports.assets import reports
 from pipelines.inbox import is_kept, scan
@@ -12,21 +18,6 @@ from pipelines.resources import BbicSettings, data_dir, database_path
 
 NIGHTLY_CRON = "30 2 * * *"  # 02:30, after Paraply's nightly export
 TIMEZONE = "Europe/Stockholm"
-
-
-IN_FLIGHT = [
-    dg.DagsterRunStatus.QUEUED, dg.DagsterRunStatus.NOT_STARTED, dg.DagsterRunStatus.STARTING,
-    dg.DagsterRunStatus.STARTED,
-]
-
-
-def _items_requested(context: dg.ScheduleEvaluationContext) -> set[str]:
-    """Inbox items that a queued or running load run will land: with the sensor on, it has usually
-    asked for them already, and a second run of the same export would only load it again to skip it."""
-    if context.instance_ref is None:  # evaluated without an instance (a unit test of the requests)
-        return set()
-    runs = context.instance.get_runs(filters=dg.RunsFilter(job_name=LOAD_JOB, statuses=IN_FLIGHT))
-    return {item for run in runs if (item := run.tags.get("bbic/inbox_item"))}
 
 
 @dg.schedule(
@@ -44,7 +35,7 @@ def nightly_schedule(
     duckdb: DuckDBResource,
 ) -> list[dg.RunRequest] | dg.SkipReason:
     night = context.scheduled_execution_time.date().isoformat() if context.scheduled_execution_time else "now"
-    requested = _items_requested(context)
+    requested = items_requested(context)
     ready = [
         i
         for i in scan(bbic.inbox_path, settle_seconds=bbic.settle_seconds)
@@ -59,6 +50,9 @@ def nightly_schedule(
             *retry,
             *(load_run_request(f"{night}:{i.run_key}", i.name, i.export_id, "schedule") for i in ready),
         ]
+    if requested:
+        return dg.SkipReason(f"load runs of {', '.join(sorted(requested))} are queued or running: "
+                             "they refresh the marts and reports")
     if not database_path(duckdb).exists():
         return dg.SkipReason("nothing has been loaded yet: no reports to refresh")
     return [

@@ -29,7 +29,7 @@ from postgres_server import PostgresServer, postgres_server, server_bin
 
 from bbic_core.synth.generate import DEFAULT_AS_OF, SynthResult, generate
 from pipelines.definitions import build_definitions
-from pipelines.defs.landing.sensors import LOAD_JOB
+from pipelines.defs.landing.sensors import LOAD_JOB, inbox_sensor
 from pipelines.defs.schedules import TIMEZONE, nightly_schedule
 from pipelines.store.load_log import current_snapshot
 
@@ -266,7 +266,7 @@ def test_runs_execute_in_one_process() -> None:
     assert job.executor_def is dg.in_process_executor
 
 
-def test_schedule_leaves_alone_what_a_queued_or_running_load_run_will_land(tmp_path: Path) -> None:
+def test_sensor_and_schedule_leave_alone_what_a_queued_or_running_load_run_will_land(tmp_path: Path) -> None:
     env = make_env(tmp_path)
     make_export(env.inbox, "E1")
     make_export(env.inbox, "E2", created_at="2025-02-28T22:00:00+01:00")
@@ -279,6 +279,9 @@ def test_schedule_leaves_alone_what_a_queued_or_running_load_run_will_land(tmp_p
                                             scheduled_execution_time=when)
         requests = nightly_schedule.evaluate_tick(context).run_requests or []
         assert [r.tags["bbic/inbox_item"] for r in requests] == ["E2"]
+        sensor_result = inbox_sensor(dg.build_sensor_context(instance=instance, resources=env.resources()))
+        assert isinstance(sensor_result, dg.SensorResult)
+        assert [r.tags["bbic/inbox_item"] for r in sensor_result.run_requests or []] == ["E2"]
         # Once that run has ended (E1 landed or not), the schedule asks for whatever is still there.
         instance.report_run_failed(started)
         context = dg.build_schedule_context(instance=instance, resources=env.resources(),
