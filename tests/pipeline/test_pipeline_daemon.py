@@ -22,9 +22,11 @@ from zoneinfo import ZoneInfo
 import dagster as dg
 import duckdb
 import pytest
+from dagster._core.definitions.schedule_definition import ScheduleExecutionData
 from dagster._core.remote_origin import InProcessCodeLocationOrigin
+from dagster._core.scheduler.instigation import ScheduleInstigatorData
 from dagster._core.types.loadable_target_origin import LoadableTargetOrigin
-from pipeline_helpers import KEY, load_log, make_env, make_export
+from pipeline_helpers import KEY, Env, load_log, make_env, make_export
 from postgres_server import PostgresServer, postgres_server, server_bin
 
 from bbic_core.synth.generate import DEFAULT_AS_OF, SynthResult, generate
@@ -70,6 +72,13 @@ def _wait(what: str, done: Callable[[], bool], deadline: float, log: Path) -> No
             tail = log.read_text(encoding="utf-8", errors="replace")[-4000:]
             raise AssertionError(f"timed out waiting for {what}; daemon output ends:\n{tail}")
         time.sleep(1)
+
+
+def _last_night_0230() -> dt.datetime:
+    """The nightly schedule's latest tick time before now (02:30 in Stockholm)."""
+    now = dt.datetime.now(ZoneInfo(TIMEZONE))
+    tick = now.replace(hour=2, minute=30, second=0, microsecond=0)
+    return tick if tick <= now else tick - dt.timedelta(days=1)
 
 
 def _runs(instance: dg.DagsterInstance) -> list[dg.DagsterRun]:
@@ -139,44 +148,57 @@ def test_daemon_on_postgres_loads_every_export_once_in_order(
     _deliver(exports[0], inbox)
     _deliver(exports[1], inbox)
     daemon_log = tmp_path / "daemon.log"
-    with _running_daemon(environment, tmp_path, daemon_log) as daemon:
-        instance = dg.DagsterInstance.from_config(str(home))
-        try:
-            assert type(instance.run_storage).__name__ == "PostgresRunStorage"
-            # The sensor is turned on through the instance, as the UI's toggle does.
-            origin = InProcessCodeLocationOrigin(
-                LoadableTargetOrigin(module_name="pipelines.definitions", attribute="defs",
-                                     working_directory=str(ROOT)),
-                location_name="bbic",
-            )
-            with origin.create_location(instance) as location:
-                sensor = location.get_repository("__repository__").get_sensor("inbox_sensor")
-                instance.start_sensor(sensor)
+    instance = dg.DagsterInstance.from_config(str(home))
+    origin = InProcessCodeLocationOrigin(
+        LoadableTargetOrigin(module_name="pipelines.definitions", attribute="defs",
+                             working_directory=str(ROOT)),
+        location_name="bbic",
+    )
+    try:
+        assert type(instance.run_storage).__name__ == "PostgresRunStorage"
+        with origin.create_location(instance) as location:
+            repository = location.get_repository("__repository__")
+            # The schedule and the sensor are turned on through the instance, as the UI's toggles do. The
+            # schedule as if turned on before last night's 02:30: the daemon owes that tick and fires it
+            # at once (with the two exports waiting), instead of the test waiting for the night.
+            schedule = repository.get_schedule("nightly_schedule")
+            state = instance.start_schedule(schedule)
+            instance.update_instigator_state(state.with_data(ScheduleInstigatorData(
+                schedule.cron_schedule, start_timestamp=_last_night_0230().timestamp() - 60)))
+            with _running_daemon(environment, tmp_path, daemon_log) as daemon:
+                deadline = time.monotonic() + DEADLINE_S
+                _wait("the schedule's runs", lambda: len(_runs(instance)) >= 2, deadline, daemon_log)
+                # The sensor comes on while both exports are still in the inbox, asked for by the schedule.
+                instance.start_sensor(repository.get_sensor("inbox_sensor"))
+                # The third night arrives while the first is being loaded and the second waits.
+                _wait("the first run to start",
+                      lambda: any(r.status == dg.DagsterRunStatus.STARTED for r in _runs(instance)),
+                      deadline, daemon_log)
+                _deliver(exports[2], inbox)
+                in_progress_at_delivery = [(r.tags.get("bbic/export_id"), r.status) for r in _runs(instance)]
 
-            deadline = time.monotonic() + DEADLINE_S
-            # The third night arrives while the first is being loaded and the second waits in the queue.
-            _wait("the first run to start",
-                  lambda: any(r.status == dg.DagsterRunStatus.STARTED for r in _runs(instance)),
-                  deadline, daemon_log)
-            _deliver(exports[2], inbox)
-            in_progress_at_delivery = [(r.tags.get("bbic/export_id"), r.status) for r in _runs(instance)]
+                def settled() -> bool:
+                    runs = _runs(instance)
+                    return len(runs) >= NIGHTS and all(r.status not in IN_FLIGHT for r in runs)
 
-            def settled() -> bool:
+                _wait("every export to be loaded", settled, deadline, daemon_log)
+                time.sleep(2)  # a duplicate run requested at the last moment would show now
                 runs = _runs(instance)
-                return len(runs) >= NIGHTS and all(r.status not in IN_FLIGHT for r in runs)
-
-            _wait("every export to be loaded", settled, deadline, daemon_log)
-            runs = _runs(instance)
-            records = sorted(instance.get_run_records(filters=dg.RunsFilter(job_name=LOAD_JOB)),
-                             key=lambda r: r.create_timestamp)
-            events = {run.run_id: instance.all_logs(run.run_id) for run in runs}
-        finally:
-            instance.dispose()
+                records = sorted(instance.get_run_records(filters=dg.RunsFilter(job_name=LOAD_JOB)),
+                                 key=lambda r: r.create_timestamp)
+                events = {run.run_id: instance.all_logs(run.run_id) for run in runs}
+    finally:
+        instance.dispose()
 
     delivered = [e.export_id for e in exports]
-    assert [(r.tags.get("bbic/export_id"), r.status) for r in runs] == [
-        (export_id, dg.DagsterRunStatus.SUCCESS) for export_id in delivered
+    # One run per export, none twice: the schedule asked for the first two (its tick), the sensor, on
+    # while they waited in the inbox, only for the third.
+    assert [(r.tags.get("bbic/export_id"), r.tags.get("bbic/trigger"), r.status) for r in runs] == [
+        (delivered[0], "schedule", dg.DagsterRunStatus.SUCCESS),
+        (delivered[1], "schedule", dg.DagsterRunStatus.SUCCESS),
+        (delivered[2], "sensor", dg.DagsterRunStatus.SUCCESS),
     ]
+    assert runs[0].tags.get("dagster/schedule_name") == "nightly_schedule"
     # One run at a time: each started only after the one before it had ended.
     spans = [(r.start_time, r.end_time) for r in records]
     assert all(start is not None and end is not None for start, end in spans), spans
@@ -266,6 +288,13 @@ def test_runs_execute_in_one_process() -> None:
     assert job.executor_def is dg.in_process_executor
 
 
+def _tick(instance: dg.DagsterInstance, env: Env, when: dt.datetime) -> ScheduleExecutionData:
+    """The nightly schedule's tick at `when` (its context closed after, as the daemon closes it)."""
+    with dg.build_schedule_context(instance=instance, resources=env.resources(),
+                                   scheduled_execution_time=when) as context:
+        return nightly_schedule.evaluate_tick(context)
+
+
 def test_sensor_and_schedule_leave_alone_what_a_queued_or_running_load_run_will_land(tmp_path: Path) -> None:
     env = make_env(tmp_path)
     make_export(env.inbox, "E1")
@@ -275,16 +304,22 @@ def test_sensor_and_schedule_leave_alone_what_a_queued_or_running_load_run_will_
         # The sensor asked for E1 a moment ago; its run has started and not yet landed it.
         started = instance.add_run(dg.DagsterRun(job_name=LOAD_JOB, status=dg.DagsterRunStatus.STARTED,
                                                  tags={"bbic/inbox_item": "E1", "bbic/export_id": "E1"}))
-        context = dg.build_schedule_context(instance=instance, resources=env.resources(),
-                                            scheduled_execution_time=when)
-        requests = nightly_schedule.evaluate_tick(context).run_requests or []
+        requests = _tick(instance, env, when).run_requests or []
         assert [r.tags["bbic/inbox_item"] for r in requests] == ["E2"]
         sensor_result = inbox_sensor(dg.build_sensor_context(instance=instance, resources=env.resources()))
         assert isinstance(sensor_result, dg.SensorResult)
         assert [r.tags["bbic/inbox_item"] for r in sensor_result.run_requests or []] == ["E2"]
+        (env.inbox / "E2").rename(tmp_path / "E2-elsewhere")  # only E1 left, and its run will land it
+        skipped = inbox_sensor(dg.build_sensor_context(instance=instance, resources=env.resources()))
+        assert isinstance(skipped, dg.SkipReason) and "will land: E1" in (skipped.skip_message or "")
+        env.data.mkdir(exist_ok=True)
+        env.db.touch()  # a snapshot exists: with nothing to load, the schedule would refresh the reports
+        skipped_tick = _tick(instance, env, when)
+        assert not skipped_tick.run_requests  # E1's run refreshes them anyway
+        assert "queued or running" in (skipped_tick.skip_message or "")
+        env.db.unlink()
+        (tmp_path / "E2-elsewhere").rename(env.inbox / "E2")
         # Once that run has ended (E1 landed or not), the schedule asks for whatever is still there.
         instance.report_run_failed(started)
-        context = dg.build_schedule_context(instance=instance, resources=env.resources(),
-                                            scheduled_execution_time=when)
-        requests = nightly_schedule.evaluate_tick(context).run_requests or []
+        requests = _tick(instance, env, when).run_requests or []
         assert [r.tags["bbic/inbox_item"] for r in requests] == ["E1", "E2"]

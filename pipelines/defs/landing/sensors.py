@@ -85,8 +85,10 @@ def inbox_sensor(
 ) -> dg.SensorResult | dg.SkipReason:
     items = scan(bbic.inbox_path, settle_seconds=bbic.settle_seconds)
     ready = [i for i in items if i.complete and not is_kept(bbic.archive_path, i)]
+    asked: list[str] = []
     if ready:
         requested = items_requested(context)
+        asked = [i.name for i in ready if i.name in requested]
         ready = [i for i in ready if i.name not in requested]
     waiting = [i.name for i in items if not i.complete]
     # Each attempt counts in the marker, so a retry gets a new run key; the back-off keeps a lasting
@@ -101,7 +103,9 @@ def inbox_sensor(
         return dg.SensorResult(run_requests=retry)
     if not ready:
         suffix = f"; still being written: {', '.join(waiting)}" if waiting else ""
-        return dg.SkipReason(f"no complete export in {bbic.inbox_path}{suffix}")
+        if asked:
+            suffix += f"; a queued or running run will land: {', '.join(asked)}"
+        return dg.SkipReason(f"no new complete export in {bbic.inbox_path}{suffix}")
     state = resolve_register(bbic.register_path, data_dir(duckdb))
     if not state.usable:
         return dg.SkipReason(f"no register has parsed, exports wait in the inbox: {state.error}")
