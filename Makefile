@@ -27,6 +27,7 @@ run: setup
 
 test: setup
 	scripts/ensure-chromium.sh
+	scripts/ensure-postgres.sh
 	$(BIN)/pytest -n 2 --dist loadfile
 
 lint: setup

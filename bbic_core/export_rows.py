@@ -4,7 +4,7 @@ An IT supplier can validate its own records one at a time and get the rule codes
 validator gives: every value is parsed exactly as the contract says (trimmed of spaces and
 tabs, empty → None, dates `YYYY-MM-DD`, flags `J`/`N`, codes case-insensitive against their code
 list), and every rule that one row can break on its own is a validator raising a pydantic error
-whose *type* is the rule code (`V001`, `V002`, `V003`, `V013`, `V020`, `V021`, `V022`, `V030`,
+whose *type* is the rule code (`V001`, `V002`, `V003`, `V007`, `V013`, `V020`, `V021`, `V022`, `V030`,
 `V031`, `V032`, `V035`, `V036`). Warnings (`V010`, `V011`, `V012`, `V033`, `V034`, `V037`) do not
 fail validation: they are kept on the row (`row.row_warnings`) and returned by `parse_row`.
 Rules that need other rows or files (keys, references, V014–V016, V023, V024) belong to the
@@ -80,6 +80,7 @@ MIN_DATE = dt.date(1900, 1, 1)  # V022
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _MUNICIPALITY = re.compile(r"[0-9]{4}")
 _DISTRICT = re.compile(r"[a-z0-9_]+")  # register.md: [a-z0-9_]{1,40}; the length is V002
+_NUMBER_SHAPED = re.compile(r"[0-9+-]{10}")  # every form V007 looks for has ten such in a row
 # The contract: "start_datum … empty = beslut_datum", so V020 compares slut_datum with that.
 _EMPTY_MEANS: Mapping[str, str] = {"start_datum": "beslut_datum"}
 
@@ -199,7 +200,20 @@ def parse_value(column: Column, value: object, context: Mapping[str, Any] | None
         if column.codes is None or code not in column.codes:
             raise rule_error("V003", column.name)
         return FormVersion(code) if column.codes is codes.TRIANGEL_VERSION else code
+    if _holds_personnummer(value):  # an id or reference (Kind.TEXT) holding a personal number
+        raise rule_error("V007", column.name)
     return value
+
+
+def _holds_personnummer(value: str) -> bool:
+    """V007 as the export validator judges it (`pnr_in_text`, one definition of what counts)."""
+    if not _NUMBER_SHAPED.search(value):
+        return False  # ids of the usual shape: no import of the validator (and pyarrow) needed
+    import pyarrow as pa
+
+    from bbic_core.validation.rows.pnr_in_text import holds_personnummer
+
+    return bool(holds_personnummer(pa.array([value], pa.string()))[0])
 
 
 def _parse_date(column: Column, value: object, ctx: Mapping[str, Any]) -> dt.date:
@@ -587,6 +601,6 @@ def parse_row(file_name: str, mapping: Mapping[str, object], *,
 
 # Rules applied per row by these models (a grep for a code finds its home).
 ROW_RULE_CODES: tuple[str, ...] = (
-    "V001", "V002", "V003", "V006", "V010", "V011", "V012", "V013", "V020", "V021", "V022",
+    "V001", "V002", "V003", "V006", "V007", "V010", "V011", "V012", "V013", "V020", "V021", "V022",
     "V030", "V031", "V032", "V033", "V034", "V035", "V036", "V037", "V050",
 )

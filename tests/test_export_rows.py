@@ -289,3 +289,53 @@ def test_fields_beyond_the_header_are_v006() -> None:
     raw = next(csv.DictReader(io.StringIO(text), delimiter=";"))
     model, hits = parse_row("arende", raw)
     assert model is None and [h.code for h in hits] == ["V006"]
+
+
+# --- V007: a personal number in an id or reference ---------------------------------------------
+
+
+def _v007_forms() -> list[str]:
+    twelve = PNR_BOY.replace("-", "")
+    return [twelve, PNR_BOY, twelve[2:], f"{twelve[2:8]}-{twelve[8:]}", f"{twelve[2:8]}+{twelve[8:]}",
+            PNR_SAMORDNING_GIRL, f"B-{twelve}", f"{twelve[2:]} (barn)"]
+
+
+@pytest.mark.parametrize("value", _v007_forms())
+@pytest.mark.parametrize(("table", "column"), [("barn", "barn_id"), ("arende", "barn_id"),
+                                               ("aktualisering", "handlaggare_id"), ("insats", "insats_id")])
+def test_a_personal_number_in_an_id_is_v007_and_never_echoed(table: str, column: str, value: str) -> None:
+    model, hits = parse_row(table, _row(table, 0, **{column: value}))
+    assert model is None
+    assert [(h.code, h.column, h.severity.value) for h in hits if h.is_error] == [("V007", column, "E")]
+    with pytest.raises(ValidationError) as info:
+        model_for(table).model_validate(_row(table, 0, **{column: value}))
+    assert models.rule_codes(info.value) == ["V007"]
+    text = str(info.value) + repr(info.value.errors(include_input=False)) + " ".join(h.message for h in hits)
+    digits = value.replace("-", "").replace("+", "")
+    for needle in (value, digits, digits[-10:]):
+        assert needle not in text
+
+
+@pytest.mark.parametrize("value", [
+    PNR_BAD_CHECK.replace("-", ""),  # check digit wrong: an ordinary id
+    "201513121234",  # month 13
+    PNR_BOY.replace("-", "") + "7",  # part of a longer run of digits
+    "1" + PNR_BOY.replace("-", ""),
+    "B-000017",
+])
+def test_number_shaped_ids_that_are_no_personal_number_are_kept(value: str) -> None:
+    model, hits = parse_row("arende", _row("arende", 0, arende_id=value))
+    assert model is not None and model.arende_id == value
+    assert hits == []
+
+
+def test_v007_agrees_with_the_export_validator() -> None:
+    import pyarrow as pa
+
+    from bbic_core.validation.rows.pnr_in_text import holds_personnummer
+
+    values = [*_v007_forms(), PNR_BAD_CHECK, "201513121234", "B1", "A-2024-000123", "19121212-1212x"]
+    expected = holds_personnummer(pa.array(values, pa.string())).tolist()
+    got = ["V007" in _codes("personal", _row("personal", 0, handlaggare_id=v)) for v in values]
+    assert got == expected
+    assert "V007" in models.ROW_RULE_CODES

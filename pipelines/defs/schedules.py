@@ -3,7 +3,13 @@
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from pipelines.defs.landing.sensors import LOAD_JOB, load_run_request, retries, retry_run_request
+from pipelines.defs.landing.sensors import (
+    LOAD_JOB,
+    items_requested,
+    load_run_request,
+    retries,
+    retry_run_request,
+)
 from pipelines.defs.marts.assets import figures
 from pipelines.defs.reports.assets import reports
 from pipelines.inbox import is_kept, scan
@@ -29,10 +35,11 @@ def nightly_schedule(
     duckdb: DuckDBResource,
 ) -> list[dg.RunRequest] | dg.SkipReason:
     night = context.scheduled_execution_time.date().isoformat() if context.scheduled_execution_time else "now"
+    requested = items_requested(context)
     ready = [
         i
         for i in scan(bbic.inbox_path, settle_seconds=bbic.settle_seconds)
-        if i.complete and not is_kept(bbic.archive_path, i)
+        if i.complete and not is_kept(bbic.archive_path, i) and i.name not in requested
     ]
     state = resolve_register(bbic.register_path, data_dir(duckdb))
     if not state.usable:
@@ -43,6 +50,9 @@ def nightly_schedule(
             *retry,
             *(load_run_request(f"{night}:{i.run_key}", i.name, i.export_id, "schedule") for i in ready),
         ]
+    if requested:
+        return dg.SkipReason(f"load runs of {', '.join(sorted(requested))} are queued or running: "
+                             "they refresh the marts and reports")
     if not database_path(duckdb).exists():
         return dg.SkipReason("nothing has been loaded yet: no reports to refresh")
     return [

@@ -47,13 +47,27 @@ def retries(
     ]
 
 
+IN_FLIGHT = [
+    dg.DagsterRunStatus.QUEUED, dg.DagsterRunStatus.NOT_STARTED, dg.DagsterRunStatus.STARTING,
+    dg.DagsterRunStatus.STARTED,
+]
+
+
 def _runs_in_flight(context: dg.SensorEvaluationContext) -> bool:
-    statuses = [
-        dg.DagsterRunStatus.QUEUED, dg.DagsterRunStatus.NOT_STARTED, dg.DagsterRunStatus.STARTING,
-        dg.DagsterRunStatus.STARTED,
-    ]
-    runs = context.instance.get_runs(filters=dg.RunsFilter(job_name=LOAD_JOB, statuses=statuses), limit=1)
+    runs = context.instance.get_runs(filters=dg.RunsFilter(job_name=LOAD_JOB, statuses=IN_FLIGHT), limit=1)
     return bool(runs)
+
+
+def items_requested(context: dg.SensorEvaluationContext | dg.ScheduleEvaluationContext) -> set[str]:
+    """Inbox items that a queued or running load run will land. The sensor and the nightly schedule
+    both ask for new exports; without this, the one that looks second would start another run of the
+    same export, which would only load it again to skip it."""
+    try:
+        instance = context.instance
+    except dg.DagsterInvariantViolationError:  # evaluated without an instance (a unit test of the requests)
+        return set()
+    runs = instance.get_runs(filters=dg.RunsFilter(job_name=LOAD_JOB, statuses=IN_FLIGHT))
+    return {item for run in runs if (item := run.tags.get("bbic/inbox_item"))}
 
 
 @dg.sensor(
@@ -71,6 +85,11 @@ def inbox_sensor(
 ) -> dg.SensorResult | dg.SkipReason:
     items = scan(bbic.inbox_path, settle_seconds=bbic.settle_seconds)
     ready = [i for i in items if i.complete and not is_kept(bbic.archive_path, i)]
+    asked: list[str] = []
+    if ready:
+        requested = items_requested(context)
+        asked = [i.name for i in ready if i.name in requested]
+        ready = [i for i in ready if i.name not in requested]
     waiting = [i.name for i in items if not i.complete]
     # Each attempt counts in the marker, so a retry gets a new run key; the back-off keeps a lasting
     # fault (a wrong setting) from starting a run every minute.
@@ -84,7 +103,9 @@ def inbox_sensor(
         return dg.SensorResult(run_requests=retry)
     if not ready:
         suffix = f"; still being written: {', '.join(waiting)}" if waiting else ""
-        return dg.SkipReason(f"no complete export in {bbic.inbox_path}{suffix}")
+        if asked:
+            suffix += f"; a queued or running run will land: {', '.join(asked)}"
+        return dg.SkipReason(f"no new complete export in {bbic.inbox_path}{suffix}")
     state = resolve_register(bbic.register_path, data_dir(duckdb))
     if not state.usable:
         return dg.SkipReason(f"no register has parsed, exports wait in the inbox: {state.error}")
