@@ -1,5 +1,7 @@
 """No personal number reaches any file but the archive: a whole night (load, figures, reports) of an
-export with known numbers, every file it wrote, the temp folders and DuckDB's spill folders scanned."""
+export with known numbers, every file it wrote, the temp folders and DuckDB's spill folders scanned
+(the staging file's spill folder lies in the data folder, an in-memory connection's default `.tmp` in
+the working directory)."""
 
 from __future__ import annotations
 
@@ -14,7 +16,6 @@ import pytest
 from pipeline_helpers import PNRS, Env, clean_tables, make_export, make_pnr
 
 from pipelines import runner
-from pipelines.defs.validation import assets as validation_assets
 
 INVALID = PNRS[2][:-1] + ("0" if PNRS[2][-1] != "0" else "1")  # a wrong check digit
 IN_TEXT = make_pnr("20110203", "468")  # only in places where no number belongs
@@ -109,8 +110,6 @@ def test_a_night_writes_no_personal_number_outside_the_archive(
     monkeypatch.setenv("TMPDIR", str(temp))
     monkeypatch.setattr(tempfile, "tempdir", str(temp))
     monkeypatch.chdir(cwd)
-    # A small memory limit for the staging file, so that DuckDB spills working data to its temp folder.
-    monkeypatch.setattr(validation_assets, "STAGING_MEMORY_LIMIT", "64MB")
     caplog.set_level(logging.DEBUG)
     export = make_export(env.inbox, "E1", tables=_export_tables())
     exported = b"".join(p.read_bytes() for p in export.iterdir())
