@@ -57,7 +57,7 @@ def validate_export(path: Path, *, register: RegisterView | None, con: duckdb.Du
         x007 = _x007(manifest, register)
         # Checked where X010 is: a replay of a loaded export is acknowledged before X009 could object.
         if (not future and not x007 and not export.refusals and history is not None
-                and _same_load(manifest, history)):
+                and loaded_before(manifest, history)):
             return _result(manifest, "skipped", [], skipped=skipped, checksums=_declared(manifest))
         refusals = sort_refusals([*future, *x007, *_history_faults(manifest, history), *export.check()])
         checksums = export.checksums
@@ -98,7 +98,10 @@ def _contract_only(checksums: dict[str, str]) -> dict[str, str]:
     return {name: sha.lower() for name, sha in checksums.items() if name in contract.BY_NAME}
 
 
-def _same_load(manifest: Manifest, history: LoadHistory) -> bool:
+def loaded_before(manifest: Manifest, history: LoadHistory) -> bool:
+    """The idempotency rule: `manifest`'s export id was loaded before with the same checksums of the
+    contract files ("not a fault: it is acknowledged and skipped"). The one definition: the pipeline
+    applies it before validation as well (`pipelines/idempotency.py`)."""
     before = history.checksums_for(manifest.export_id)
     return before is not None and _contract_only(before) == _contract_only(_declared(manifest))
 

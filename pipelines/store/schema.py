@@ -10,11 +10,12 @@ from __future__ import annotations
 import duckdb
 
 from bbic_core import contract
+from bbic_core.validation.rows.outputs import FINDINGS, FINDINGS_COLUMNS, QUARANTINE, QUARANTINE_COLUMNS
 
 # The clean tables named after the contract, in the order the swap promotes them.
 SNAPSHOT_TABLES: tuple[str, ...] = contract.LOAD_ORDER
 
-HISTORY_TABLES: tuple[str, ...] = ("load_log", "quarantine", "findings")
+HISTORY_TABLES: tuple[str, ...] = ("load_log", QUARANTINE, FINDINGS)
 
 _DDL: tuple[str, ...] = (
     """CREATE TABLE IF NOT EXISTS load_log (
@@ -46,23 +47,9 @@ _DDL: tuple[str, ...] = (
         as_of DATE NOT NULL,
         loaded_at TIMESTAMPTZ NOT NULL
     )""",
-    """CREATE TABLE IF NOT EXISTS quarantine (
-        export_id VARCHAR NOT NULL,
-        file VARCHAR,
-        line INTEGER,
-        stadsdel_raw VARCHAR,
-        rules VARCHAR[],
-        raw_json VARCHAR
-    )""",
-    """CREATE TABLE IF NOT EXISTS findings (
-        export_id VARCHAR NOT NULL,
-        file VARCHAR,
-        line INTEGER,
-        column_name VARCHAR,
-        code VARCHAR,
-        severity VARCHAR,
-        message VARCHAR
-    )""",
+    # Every export's quarantine and findings: the validator's tables, each row with its export.
+    f"CREATE TABLE IF NOT EXISTS {QUARANTINE} (export_id VARCHAR NOT NULL, {QUARANTINE_COLUMNS})",
+    f"CREATE TABLE IF NOT EXISTS {FINDINGS} (export_id VARCHAR NOT NULL, {FINDINGS_COLUMNS})",
 )
 
 

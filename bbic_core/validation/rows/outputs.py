@@ -15,6 +15,11 @@ from bbic_core.validation.rows.sql import HITS, ident, lit, n_table, raw_table
 
 QUARANTINE = "quarantine"
 FINDINGS = "findings"
+# The columns of one export's quarantine and findings; the main file's history tables are these after
+# an `export_id` (`pipelines/store/schema.py`), so that the swap copies them as they are.
+QUARANTINE_COLUMNS = "file VARCHAR, line INTEGER, stadsdel_raw VARCHAR, rules VARCHAR[], raw_json VARCHAR"
+FINDINGS_COLUMNS = ("file VARCHAR, line INTEGER, column_name VARCHAR, code VARCHAR, severity VARCHAR, "
+                    "message VARCHAR")
 
 
 def clean_table(table: str) -> str:
@@ -23,10 +28,8 @@ def clean_table(table: str) -> str:
 
 def create_empty(con: duckdb.DuckDBPyConnection) -> None:
     """`quarantine` and `findings` with no rows: every attempt leaves both, even a refused one."""
-    con.execute(f"CREATE OR REPLACE TABLE {QUARANTINE} (file VARCHAR, line INTEGER, stadsdel_raw VARCHAR, "
-                "rules VARCHAR[], raw_json VARCHAR)")
-    con.execute(f"CREATE OR REPLACE TABLE {FINDINGS} (file VARCHAR, line INTEGER, column_name VARCHAR, "
-                "code VARCHAR, severity VARCHAR, message VARCHAR)")
+    con.execute(f"CREATE OR REPLACE TABLE {QUARANTINE} ({QUARANTINE_COLUMNS})")
+    con.execute(f"CREATE OR REPLACE TABLE {FINDINGS} ({FINDINGS_COLUMNS})")
 
 
 def build_clean(con: duckdb.DuckDBPyConnection, spec: contract.FileSpec, unknown: int, quarantined: int

@@ -12,12 +12,8 @@ makes the reader raise refuses it with X001. An export whose row counts fall by 
 """
 
 import datetime as dt
-import hashlib
 import os
-import shutil
-import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -39,55 +35,13 @@ from pipelines.store.connect import DatabaseBusyError, connect
 from pipelines.store.integrity import row_counts
 from pipelines.store.load_log import LoadLogHistory, read_history
 from pipelines.store.schema import ensure_history_schema
-
-STAGING = "staging"
-
-
-def staging_path_for(data: Path, export_id: str, run_id: str) -> Path:
-    name = hashlib.sha256(export_id.encode()).hexdigest()[:16]
-    return data / STAGING / f"{name}-{run_id[:8]}.duckdb"
-
-
-# DuckDB's memory for the staging file: beyond it, working data spills to a folder beside the file
-# (removed with it) instead of growing the process. The rest of the budget is the one file's Arrow
-# columns that validation holds at a time (docs/decisions.md, "Load performance").
-STAGING_MEMORY_LIMIT = "1500MB"
-
-
-@contextmanager
-def read_only(path: Path) -> Iterator[duckdb_lib.DuckDBPyConnection]:
-    """A read-only connection to a staging or main file with the staging memory limit (checks, counts)."""
-    con = duckdb_lib.connect(str(path), read_only=True, config={"memory_limit": STAGING_MEMORY_LIMIT})
-    try:
-        yield con
-    finally:
-        con.close()
-
-
-def staging_config(staging: Path) -> dict[str, str | bool | int | float | list[str]]:
-    return {
-        "memory_limit": STAGING_MEMORY_LIMIT,
-        "temp_directory": str(staging.with_suffix(".tmp")),
-        # Rows need no physical order (`_line` gives the file's, every query that needs one sorts), and
-        # an order-preserving insert writes the staged tables ~1.5x slower (docs/decisions.md).
-        "preserve_insertion_order": False,
-    }
-
-
-def _close(con: duckdb_lib.DuckDBPyConnection, staging: Path) -> None:
-    con.close()
-    shutil.rmtree(staging.with_suffix(".tmp"), ignore_errors=True)  # anything DuckDB spilled
-
-
-def remove_stale_staging(folder: Path, max_age_s: float = 86_400) -> None:
-    """Staging files left by a run that a blocking check stopped (or that crashed), after a day."""
-    limit = time.time() - max_age_s
-    for path in folder.glob("*.duckdb*"):
-        if path.stat().st_mtime < limit:
-            path.unlink(missing_ok=True)
-    for spill in folder.glob("*.tmp"):
-        if spill.is_dir() and spill.stat().st_mtime < limit:
-            shutil.rmtree(spill, ignore_errors=True)
+from pipelines.store.staging import (
+    close_staging,
+    read_only,
+    remove_stale_staging,
+    staging_config,
+    staging_path_for,
+)
 
 
 def run_validation(
@@ -350,10 +304,10 @@ def _validate(
             history=history, settings=bbic.validation_settings(),
         )
     except BaseException:
-        _close(con, staging)
+        close_staging(con, staging)
         staging.unlink(missing_ok=True)
         raise
-    _close(con, staging)
+    close_staging(con, staging)
     files = files_of(result)
     base = dict(
         source=landed.source,

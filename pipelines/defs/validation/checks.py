@@ -9,10 +9,11 @@ from dagster_duckdb import DuckDBResource
 
 from bbic_core import contract, rules
 from pipelines import pending
-from pipelines.defs.validation.assets import log_attempt, read_only, validated_export
+from pipelines.defs.validation.assets import log_attempt, validated_export
 from pipelines.handoffs import StagedExport, attempt_for
 from pipelines.resources import POOL, BbicSettings
 from pipelines.store import integrity
+from pipelines.store.staging import read_only
 
 
 def _result(
