@@ -7,7 +7,7 @@ name (`$p_from`), and only those a query names are passed (DuckDB refuses extra 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import duckdb
@@ -28,6 +28,20 @@ def rows(con: duckdb.DuckDBPyConnection, sql: str, params: Mapping[str, Any]) ->
     return con.execute(sql, {name: params[name] for name in used}).fetchall()
 
 
+def records(con: duckdb.DuckDBPyConnection, sql: str, params: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """As `rows`, each row by its column names: a query's wide result is read by name, so a column added
+    or moved cannot silently shift another's meaning."""
+    used = set(_PARAM.findall(sql))
+    missing = used - params.keys()
+    if missing:
+        raise KeyError(f"SQL parameters not given: {sorted(missing)}")
+    cursor = con.execute(sql, {name: params[name] for name in used})
+    names = [d[0] for d in cursor.description or ()]
+    if len(set(names)) != len(names):
+        raise ValueError(f"a query's columns must be named once each: {names}")
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
 def one(con: duckdb.DuckDBPyConnection, sql: str, params: Mapping[str, Any]) -> tuple[Any, ...]:
     found = rows(con, sql, params)
     if len(found) != 1:
@@ -38,6 +52,22 @@ def one(con: duckdb.DuckDBPyConnection, sql: str, params: Mapping[str, Any]) -> 
 def in_scope(column: str = "stadsdel") -> str:
     """`column` is one of the report's districts (`$districts`, a VARCHAR list)."""
     return f"{column} IN (SELECT unnest($districts::VARCHAR[]))"
+
+
+def grouped(table: str) -> str:
+    """`table`'s rows of the report groups, each with its group `g`: a row is in every group whose
+    districts hold its `stadsdel` (`$groups` and `$members`, two VARCHAR lists of equal length: group i
+    holds district i). One group per scope lets the scopes of one period share a pass, a network and
+    the municipality as their districts together."""
+    return (f"(SELECT m.g, t.* FROM {table} t JOIN (SELECT unnest($groups::VARCHAR[]) AS g, "
+            f"unnest($members::VARCHAR[]) AS d) m ON m.d = t.stadsdel)")
+
+
+def group_params(members: Mapping[str, Sequence[str]]) -> dict[str, list[str]]:
+    """`$groups` and `$members` of `grouped` from group → its districts."""
+    pairs = [(group, district)
+             for group, districts in members.items() for district in dict.fromkeys(districts)]
+    return {"groups": [g for g, _ in pairs], "members": [d for _, d in pairs]}
 
 
 def age_sql(birth: str, on: str) -> str:

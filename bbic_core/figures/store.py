@@ -13,22 +13,23 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import replace
 
 import duckdb
 
 from bbic_core.figures.disclosure import DEFAULT_K, apply_disclosure
 from bbic_core.figures.figure import Figure, ReportKind
-from bbic_core.figures.klientgrupp import compute_klientgrupp
+from bbic_core.figures.klientgrupp import compute_klientgrupp, compute_klientgrupp_grouped
 from bbic_core.figures.licens import Mode, compute_licens
 from bbic_core.figures.published import default_scopes, scope_hierarchy
 from bbic_core.figures.report_context import ReportContext, report_context, snapshot_meta
-from bbic_core.figures.verksamhet import compute_verksamhet, compute_verksamhet_by_district
+from bbic_core.figures.verksamhet import compute_verksamhet, compute_verksamhet_grouped
 from bbic_core.register import Register
-from bbic_core.scopes import Period, Scope, ScopeLevel
+from bbic_core.scopes import Period, Scope
 
 FigureKey = tuple[str, str]  # (measure, breakdown)
 _BASE_KINDS = (ReportKind.VERKSAMHET, ReportKind.KLIENTGRUPP, ReportKind.LICENS)
+_GROUPED = {ReportKind.VERKSAMHET: compute_verksamhet_grouped,
+            ReportKind.KLIENTGRUPP: compute_klientgrupp_grouped}
 
 
 class ReportStore:
@@ -72,8 +73,8 @@ class ReportStore:
         licence_mode: Mode = mode if kind == ReportKind.LICENS else "internal"
         key = (kind, scope, ctx.period, ctx.as_of, licence_mode)
         found = self._internal.get(key)
-        if found is None and kind == ReportKind.VERKSAMHET and scope.level == ScopeLevel.DISTRICT:
-            self._verksamhet_by_district(scope, ctx.period)
+        if found is None and kind in _GROUPED:
+            self._grouped(kind, scope, ctx.period, ctx.as_of)
             found = self._internal.get(key)
         if found is None:
             self.computed += 1
@@ -86,29 +87,28 @@ class ReportStore:
             self._internal[key] = found
         return found
 
-    def _verksamhet_by_district(self, scope: Scope, period: Period) -> None:
-        """Report 1 of every district published with `scope` (and of `scope`) over `period` at once: the
-        same queries grouped by district (`compute_verksamhet_by_district`), one pass instead of one per
-        district. A district not in force at the period's end covers nothing and is left to itself."""
-        wanted = [s for s in self.published_scopes if s.level == ScopeLevel.DISTRICT]
+    def _grouped(self, kind: ReportKind, scope: Scope, period: Period, as_of: dt.date) -> None:
+        """Report 1 or 2 of every scope published with `scope` (and of `scope`) over `period` at once:
+        the same queries grouped by scope, each row counted in every scope whose districts hold it
+        (`compute_verksamhet_grouped`, `compute_klientgrupp_grouped`), one pass instead of one per
+        scope. A scope that covers no district in force is left to itself."""
+        wanted = list(self.published_scopes)
         if scope not in wanted:
             wanted.append(scope)
         contexts: dict[str, ReportContext] = {}
-        for district in wanted:
-            if (ReportKind.VERKSAMHET, district, period, self.as_of, "internal") in self._internal:
+        for one in wanted:
+            if (kind, one, period, as_of, "internal") in self._internal:
                 continue
-            ctx = self.context(ReportKind.VERKSAMHET, district, period)
-            if ctx.districts == (district.code,):
-                contexts[district.code] = ctx
+            ctx = self.context(kind, one, period, as_of)
+            if ctx.districts:
+                contexts[str(one)] = ctx
         if not contexts:
             return
         self.computed += 1
-        first = next(iter(contexts.values()))
-        together = replace(first, districts=tuple(contexts))
-        for code, out in compute_verksamhet_by_district(self.con, together, contexts).items():
-            ctx = contexts[code]
+        for out in _GROUPED[kind](self.con, contexts).values():
+            ctx = out.ctx
             exact: Mode = "internal"
-            self._internal[(ReportKind.VERKSAMHET, ctx.scope, ctx.period, ctx.as_of, exact)] = out.figures
+            self._internal[(kind, ctx.scope, ctx.period, ctx.as_of, exact)] = out.figures
 
     # --- published figures ---------------------------------------------------------------------------
 

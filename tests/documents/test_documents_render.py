@@ -204,3 +204,33 @@ def test_sheet_names_are_short_unique_and_valid() -> None:
     names.append(sheet_name("a/b:c*d?[e]", taken))
     assert all(len(n) <= 31 for n in names) and len(set(names)) == 4
     assert names[3] == "a-b-c-d--e-"
+
+
+def test_pdf_draws_each_chart_as_the_same_svg_image(tmp_path: Path) -> None:
+    """The PDF takes each chart as an SVG image (out of the page's parse and cascade): the very SVG of
+    the page, a standalone XML document, and the PDF holds the charts' text as with inline charts."""
+    import base64
+    import xml.etree.ElementTree as ET
+
+    from bbic_core.documents.pdf import charts_as_images
+
+    figures = follow_up_figures(ReportKind.VERKSAMHET)
+    page = render_html(figures, context(ReportKind.VERKSAMHET, "vasterort"))
+    charts = re.findall(r'<svg\b[^>]*class="pygal-chart".*?</svg>', page, re.S)
+    assert charts
+    printed = charts_as_images(page)
+    assert 'class="pygal-chart"' not in printed.replace('<img class="pygal-chart"', "")
+    images = re.findall(r'<img class="pygal-chart" alt="" src="data:image/svg\+xml;base64,([^"]+)">', printed)
+    assert len(images) == len(charts)
+    for chart, data in zip(charts, images, strict=True):
+        svg = base64.b64decode(data).decode("utf-8")
+        assert svg == chart.replace("<svg", '<svg xmlns="http://www.w3.org/2000/svg"', 1)
+        assert ET.fromstring(svg).tag == "{http://www.w3.org/2000/svg}svg"
+    # the rest of the page is untouched
+    assert re.sub(r'<img class="pygal-chart"[^>]*>', "", printed) == re.sub(
+        r'<svg\b[^>]*class="pygal-chart".*?</svg>', "", page, flags=re.S)
+    target = tmp_path / "v.pdf"
+    render_pdf(page, target)
+    text = " ".join(p.extract_text() for p in PdfReader(target).pages)
+    labels = {t for chart in charts for t in re.findall(r"<text[^>]*>([^<]+)</text>", chart) if t.strip()}
+    assert labels and all(label in text for label in sorted(labels))
