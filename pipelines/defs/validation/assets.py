@@ -52,16 +52,19 @@ from pipelines.store.staging import (
 def run_validation(
     path: Path,
     *,
+    export: Any,
     register: Any,
     con: duckdb_lib.DuckDBPyConnection,
     pseudonymiser: Any,
     history: LoadLogHistory,
     settings: Any = None,
 ) -> Any:
-    """`bbic_core.validation.validate_export` (imported here, so the code location loads without it)."""
-    from bbic_core.validation.validate import validate_export
+    """`bbic_core.validation.validate_export` of the export at `path`, already opened as `export` (its
+    manifest parsed once, for the "loaded before" decision and the checks alike); imported here, so the
+    code location loads without it."""
+    from bbic_core.validation.validate import validate_opened
 
-    return validate_export(path, register=register, con=con, pseudonymiser=pseudonymiser, history=history,
+    return validate_opened(export, register=register, con=con, pseudonymiser=pseudonymiser, history=history,
                            **({} if settings is None else {"settings": settings}))
 
 
@@ -222,7 +225,28 @@ def _validate(
     history = read_history(database_path(duckdb))
     if landed_export.force:
         history = history.forced(export_checksums(landed.export_path))
-    repeated = already_loaded(landed.export_path, history)
+    from bbic_core.validation.reader import open_export
+
+    # Opened once: its manifest serves the "loaded before" decision and every check after it.
+    with open_export(landed.export_path) as export:
+        return _validate_opened(context, landed_export, bbic, duckdb, started, export, state, history,
+                                pseudonymiser)
+
+
+def _validate_opened(
+    context: dg.AssetExecutionContext,
+    landed_export: ExportToLoad,
+    bbic: BbicSettings,
+    duckdb: DuckDBResource,
+    started: dt.datetime,
+    export: Any,
+    state: RegisterState,
+    history: LoadLogHistory,
+    pseudonymiser: Any,
+) -> dg.Output[StagedExport] | None:
+    landed = landed_export.landed
+    fingerprint = pseudonymiser.fingerprint()
+    repeated = already_loaded(export, history)
     if repeated is not None:
         log_attempt(
             database_path(duckdb),
@@ -250,7 +274,7 @@ def _validate(
     os.chmod(staging, 0o600)  # child data, whatever the umask (its folder is owner-only as well)
     try:
         result = run_validation(
-            landed.export_path, register=state.register, con=con, pseudonymiser=pseudonymiser,
+            landed.export_path, export=export, register=state.register, con=con, pseudonymiser=pseudonymiser,
             history=history, settings=bbic.validation_settings(),
         )
     except BaseException:
