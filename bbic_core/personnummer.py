@@ -18,12 +18,6 @@ from personnummer import personnummer as pnr_lib
 
 __all__ = [
     "CONTRACT_FORM_PATTERN",
-    "NOT_AFTER_A_DIGIT",
-    "NOT_BEFORE_A_DIGIT",
-    "PERSONAL_NUMBER_BOUNDED_RE2",
-    "PERSONAL_NUMBER_DIGITS",
-    "PERSONAL_NUMBER_IN_TEXT",
-    "PERSONAL_NUMBER_ROUGH_RE2",
     "Personnummer",
     "check_array",
     "is_valid",
