@@ -263,7 +263,7 @@ def run(
             raise typer.Exit(EXIT_BUSY) from None
         except Exception as exc:
             bar.stop()
-            from pipelines.defs.validation.assets import cause_of
+            from pipelines.store.attempts import cause_of
 
             typer.echo(f"bbic run: stopped: {plain(cause_of(exc))}", err=True)
             raise typer.Exit(EXIT_USAGE) from None

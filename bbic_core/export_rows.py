@@ -206,12 +206,12 @@ def parse_value(column: Column, value: object, context: Mapping[str, Any] | None
 
 
 def _holds_personnummer(value: str) -> bool:
-    """V007 as the export validator judges it (`pnr_in_text`, one definition of what counts)."""
+    """V007 as the export validator judges it (`personnummer_in_ids`, one definition of what counts)."""
     if not _NUMBER_SHAPED.search(value):
         return False  # ids of the usual shape: no import of the validator (and pyarrow) needed
     import pyarrow as pa
 
-    from bbic_core.validation.rows.pnr_in_text import holds_personnummer
+    from bbic_core.personnummer_in_ids import holds_personnummer
 
     return bool(holds_personnummer(pa.array([value], pa.string()))[0])
 

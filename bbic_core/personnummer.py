@@ -30,11 +30,24 @@ __all__ = [
 CONTRACT_FORM_PATTERN = r"^[0-9]{8}[-+]?[0-9]{4}$"
 _CONTRACT_FORM = re.compile(CONTRACT_FORM_PATTERN)
 _STRIP = re.compile(r"[-+]")
-# Anything in free text shaped like a personal number, valid or not: 10 or 12 ASCII digits (a `-`/`+`
-# allowed before the last four) with no digit on either side, and not the fraction of a decimal number
-# (`614.451923076923` in a chart). The one pattern of every leak check and redaction (refusal messages,
-# the pipeline's logs, the rendered reports); a longer run of digits (a checksum) is no personal number.
-PERSONAL_NUMBER_IN_TEXT = re.compile(r"(?<![0-9])(?<![0-9]\.)[0-9]{6}(?:[0-9]{2})?[-+]?[0-9]{4}(?![0-9])")
+# The shape of a personal number: 10 or 12 ASCII digits, a `-`/`+` allowed before the last four. Every
+# pattern that looks for one (here, in V007's id check, in the SQL and Arrow masking) is built from it.
+PERSONAL_NUMBER_DIGITS = r"[0-9]{6}(?:[0-9]{2})?[-+]?[0-9]{4}"
+# No digit before the shape (the value's start or a non-digit), no digit after it: the same boundaries
+# as look-arounds, written as groups for RE2 (DuckDB, Arrow), which has no look-behind.
+NOT_AFTER_A_DIGIT = r"(?<![0-9])"
+NOT_BEFORE_A_DIGIT = r"(?![0-9])"
+PERSONAL_NUMBER_BOUNDED_RE2 = rf"(?:^|[^0-9])(?P<n>{PERSONAL_NUMBER_DIGITS})(?:[^0-9]|$)"
+# The shape anywhere, boundaries or not (inside a longer run of digits too): what messages and quarantined
+# values mask, where masking too much costs nothing. A RE2 pattern (DuckDB `regexp_replace`, Arrow).
+PERSONAL_NUMBER_ROUGH_RE2 = PERSONAL_NUMBER_DIGITS
+# Anything in free text shaped like a personal number, valid or not: the shape with no digit on either
+# side, and not the fraction of a decimal number (`614.451923076923` in a chart). The one pattern of
+# every leak check and redaction (refusal messages, the pipeline's logs, the rendered reports); a longer
+# run of digits (a checksum) is no personal number.
+PERSONAL_NUMBER_IN_TEXT = re.compile(
+    rf"{NOT_AFTER_A_DIGIT}(?<![0-9]\.){PERSONAL_NUMBER_DIGITS}{NOT_BEFORE_A_DIGIT}"
+)
 # The contract trims spaces and tabs only; other whitespace is part of the value.
 TRIM = " \t"
 _DOUBLED_DIGIT_SUM = np.array([0, 2, 4, 6, 8, 1, 3, 5, 7, 9], dtype=np.uint8)  # d -> digit sum of 2d

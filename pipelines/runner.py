@@ -167,7 +167,7 @@ def _attempt(resources: dict[str, Any], config: dict[str, Any], name: str, expor
     try:
         result = _materialize(resources, LOAD_STAGES, config)
     except Exception as exc:
-        from pipelines.defs.validation.assets import cause_of
+        from pipelines.store.attempts import cause_of
 
         still = archive_dir is not None and pending.is_pending(archive_dir)
         return ExportOutcome(name, export_id, "pending" if still else "error", cause_of(exc))
@@ -216,7 +216,7 @@ def _run(
         try:
             result = _materialize(resources, REPORT_STAGES)
         except Exception as exc:
-            from pipelines.defs.validation.assets import cause_of
+            from pipelines.store.attempts import cause_of
 
             summary.reports_error = cause_of(exc)
             return summary

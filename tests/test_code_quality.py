@@ -31,7 +31,7 @@ def test_mypy_strict_on_bbic_core() -> None:
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("bbic_core.codes", "bbic_core.dates", "bbic_core.checksums", "bbic_core.rules"),
     ("bbic_core.contract", "bbic_core.scopes"),
-    ("bbic_core.personnummer", "bbic_core.pseudonym"),
+    ("bbic_core.personnummer", "bbic_core.personnummer_in_ids", "bbic_core.pseudonym"),
     ("bbic_core.export_rows", "bbic_core.export_writer"),
     ("bbic_core.register",),
     ("bbic_core.validation", "bbic_core.specs", "bbic_core.synth"),
@@ -119,3 +119,108 @@ def test_the_layer_check_finds_an_upward_import() -> None:
         "bbic_core.figures", "bbic_core.figures.figure"}
     assert _imported("bbic_core.validation", "from .rows import engine\n", True) == {
         "bbic_core.validation.rows", "bbic_core.validation.rows.engine"}
+
+
+# The pipeline's asset modules share code through `pipelines/store/` and the other plain modules of
+# `pipelines/`, never through each other: a module under `pipelines/defs/<a>/` may import from
+# `pipelines/defs/<b>/` only the assets it depends on, and only `pipelines/definitions.py` (and the
+# wiring modules directly in `pipelines/defs/`) reach into `pipelines/defs` from outside.
+ASSET_DECORATORS = {"asset", "multi_asset", "graph_asset", "graph_multi_asset"}
+DEFS_WIRING = "pipelines.definitions"
+
+
+def _asset_names(source: str) -> set[str]:
+    """The names of the functions `source` decorates as assets (`@dg.asset(...)`, `@asset`, ...)."""
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.FunctionDef):
+            for decorator in node.decorator_list:
+                target = decorator.func if isinstance(decorator, ast.Call) else decorator
+                name = target.attr if isinstance(target, ast.Attribute) else getattr(target, "id", "")
+                if name in ASSET_DECORATORS:
+                    names.add(node.name)
+    return names
+
+
+def _imports_of(module: str, source: str, is_package: bool) -> list[tuple[str, str | None]]:
+    """(imported module, imported name or None for a whole module) for every import of `source`."""
+    found: list[tuple[str, str | None]] = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            found.extend((alias.name, None) for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                package = module.split(".")[: len(module.split(".")) - node.level + (1 if is_package else 0)]
+                base = ".".join([*package, node.module] if node.module else package)
+            else:
+                base = node.module or ""
+            found.extend((base, alias.name) for alias in node.names)
+    return found
+
+
+def _defs_package(module: str) -> str | None:
+    """`b` for a module in `pipelines.defs.b` (the package itself or below it), else None."""
+    parts = module.split(".")
+    if parts[:2] != ["pipelines", "defs"] or len(parts) < 3:
+        return None
+    below = ROOT.joinpath(*parts[:3])
+    return parts[2] if below.is_dir() else None
+
+
+def defs_boundary_breaches(
+    sources: dict[str, tuple[str, bool]], assets_of: dict[str, set[str]]
+) -> list[str]:
+    """`module -> imported` for every import across the asset packages that is not an asset, and every
+    import of `pipelines.defs` from outside it but `pipelines.definitions`. `assets_of` maps a module of
+    `pipelines.defs` to the assets it defines."""
+    found = []
+    for module, (source, is_package) in sorted(sources.items()):
+        own = _defs_package(module)
+        inside = module == "pipelines.defs" or module.startswith("pipelines.defs.")
+        for base, name in _imports_of(module, source, is_package):
+            target = base if name is None else f"{base}.{name}"
+            if not (target == "pipelines.defs" or target.startswith("pipelines.defs.")):
+                continue
+            if not inside:
+                if module != DEFS_WIRING:
+                    found.append(f"{module} -> {target}")
+                continue
+            theirs = _defs_package(target)
+            if own is None or theirs is None or theirs == own:
+                continue  # the wiring modules in pipelines/defs, or a package's own modules
+            if name is None or name not in assets_of.get(base, set()):
+                found.append(f"{module} -> {target}")
+    return found
+
+
+def _pipeline_side_sources() -> dict[str, tuple[str, bool]]:
+    return {_module_name(p): (p.read_text(encoding="utf-8"), p.name == "__init__.py")
+            for folder in ("pipelines", "bbic_cli", "bbic_portal", "bbic_core")
+            for p in (ROOT / folder).rglob("*.py")}
+
+
+def test_asset_modules_import_only_each_others_assets() -> None:
+    sources = _pipeline_side_sources()
+    assets_of = {m: _asset_names(s) for m, (s, _) in sources.items() if m.startswith("pipelines.defs.")}
+    assert defs_boundary_breaches(sources, assets_of) == []
+
+
+def test_the_boundary_check_finds_a_helper_imported_across_asset_modules() -> None:
+    sources = {
+        "pipelines.defs.snapshot.assets": (
+            "from pipelines.defs.validation.assets import validated_export, log_attempt\n"
+            "from pipelines.defs.snapshot import checks\n", False),
+        "pipelines.defs.reports.assets": ("import pipelines.defs.marts.assets\n", False),
+        "pipelines.runner": ("def f() -> None:\n    from pipelines.defs.validation.assets import cause_of\n",
+                             False),
+        "pipelines.definitions": ("from pipelines.defs.validation import checks\n", False),
+    }
+    assets_of = {"pipelines.defs.validation.assets": _asset_names(
+        "import dagster as dg\n@dg.asset(group_name='v')\ndef validated_export() -> None: ...\n"
+        "def log_attempt() -> None: ...\n")}
+    assert assets_of["pipelines.defs.validation.assets"] == {"validated_export"}
+    assert defs_boundary_breaches(sources, assets_of) == [
+        "pipelines.defs.reports.assets -> pipelines.defs.marts.assets",
+        "pipelines.defs.snapshot.assets -> pipelines.defs.validation.assets.log_attempt",
+        "pipelines.runner -> pipelines.defs.validation.assets.cause_of",
+    ]

@@ -1,7 +1,10 @@
 """The snapshot's tables as the pipeline and the validator leave them, created empty.
 
-The DDL is derived from `bbic_core.contract`, so the snapshot, the figures and the tests agree
-on one declaration. `barn` carries the pseudonym and the effective birth date and sex instead of
+The one declaration of their DDL: the contract's tables derived from `bbic_core.contract`,
+`snapshot_meta`, and the history's `quarantine` and `findings` (the validator's columns,
+`bbic_core.validation.rows.outputs`, after the export's id). The pipeline's store
+(`pipelines/store/schema.py`), `bbic_core.snapshot`, the figures and the tests all use these.
+`barn` carries the pseudonym and the effective birth date and sex instead of
 the personal number, which never reaches DuckDB.
 """
 
@@ -11,18 +14,20 @@ import duckdb
 
 from bbic_core import contract
 from bbic_core.contract import Column, FileSpec, Kind
+from bbic_core.validation.rows.outputs import FINDINGS, FINDINGS_COLUMNS, QUARANTINE, QUARANTINE_COLUMNS
 
 # Columns that replace `personnummer` in `barn` (architecture.md, "Tables left in con").
 _BARN_DERIVED = (("pseudonym", "VARCHAR"), ("fodelsedatum_effektiv", "DATE"), ("kon_effektiv", "VARCHAR"))
 
+SNAPSHOT_META = "snapshot_meta"
 SNAPSHOT_META_DDL = (
-    "CREATE TABLE IF NOT EXISTS snapshot_meta (export_id VARCHAR, municipality VARCHAR, "
-    "created_at TIMESTAMPTZ, as_of DATE, loaded_at TIMESTAMPTZ)"
+    f"CREATE TABLE IF NOT EXISTS {SNAPSHOT_META} (export_id VARCHAR NOT NULL, municipality VARCHAR NOT NULL, "
+    "created_at TIMESTAMPTZ NOT NULL, as_of DATE NOT NULL, loaded_at TIMESTAMPTZ NOT NULL)"
 )
-QUARANTINE_DDL = (
-    "CREATE TABLE IF NOT EXISTS quarantine (export_id VARCHAR, file VARCHAR, line INTEGER, "
-    "stadsdel_raw VARCHAR, rules VARCHAR[], raw_json VARCHAR)"
-)
+# Every export's quarantine and findings: the validator's tables, each row with its export, so that a
+# load copies them as they are.
+QUARANTINE_DDL = f"CREATE TABLE IF NOT EXISTS {QUARANTINE} (export_id VARCHAR NOT NULL, {QUARANTINE_COLUMNS})"
+FINDINGS_DDL = f"CREATE TABLE IF NOT EXISTS {FINDINGS} (export_id VARCHAR NOT NULL, {FINDINGS_COLUMNS})"
 
 
 def _default_sql(column: Column) -> str:

@@ -15,7 +15,7 @@ import duckdb
 from bbic_core import contract
 from bbic_core.pseudonym import Pseudonymiser
 from bbic_core.validation.manifest import MANIFEST_NAME, Manifest
-from bbic_core.validation.reader import RawFile, open_export
+from bbic_core.validation.reader import ExportHandle, RawFile, open_export
 from bbic_core.validation.refusal import Refusal, show, sort_refusals
 from bbic_core.validation.result import (
     FileStats,
@@ -46,28 +46,39 @@ def validate_export(path: Path, *, register: RegisterView | None, con: duckdb.Du
     Whatever the export holds, the outcome is a result (a refusal with its code for an export that
     cannot be read); only a `path` that does not exist raises (`FileNotFoundError`).
     """
+    with open_export(path) as export:
+        return validate_opened(export, register=register, con=con, pseudonymiser=pseudonymiser,
+                               history=history, settings=settings, now=now)
+
+
+def validate_opened(export: ExportHandle, *, register: RegisterView | None, con: duckdb.DuckDBPyConnection,
+                    pseudonymiser: Pseudonymiser, history: LoadHistory | None = None,
+                    settings: ValidationSettings = ValidationSettings(),  # noqa: B008
+                    now: dt.datetime | None = None) -> ValidationResult:
+    """`validate_export` of an export its caller has opened (`reader.open_export`), so a caller that
+    looks at the manifest first (the pipeline's "loaded before" decision) parses it only once. The
+    caller closes it."""
     skipped = _skipped(register, history)
     outputs.drop_clean(con)
     outputs.create_empty(con)
-    with open_export(path) as export:
-        manifest = export.manifest
-        if manifest is None:
-            return _result(None, "refused", export.refusals, skipped=skipped)
-        future = _future(manifest, now or dt.datetime.now(dt.UTC), settings)
-        x007 = _x007(manifest, register)
-        # Checked where X010 is: a replay of a loaded export is acknowledged before X009 could object.
-        if (not future and not x007 and not export.refusals and history is not None
-                and loaded_before(manifest, history)):
-            return _result(manifest, "skipped", [], skipped=skipped, checksums=_declared(manifest))
-        refusals = sort_refusals([*future, *x007, *_history_faults(manifest, history), *export.check()])
-        checksums = export.checksums
-        if refusals:
-            return _result(manifest, "refused", refusals, skipped=skipped, checksums=checksums)
-        ctx = RowContext(as_of=manifest.as_of,
-                         districts=None if register is None else frozenset(register.district_codes()))
-        # `map` keeps no reference to a file once it is handed on (a generator expression would keep
-        # the last one alive while the next is read).
-        counts = validate_rows(con, map(_named, export.iter_files()), ctx=ctx, pseudonymiser=pseudonymiser)
+    manifest = export.manifest
+    if manifest is None:
+        return _result(None, "refused", export.refusals, skipped=skipped)
+    future = _future(manifest, now or dt.datetime.now(dt.UTC), settings)
+    x007 = _x007(manifest, register)
+    # Checked where X010 is: a replay of a loaded export is acknowledged before X009 could object.
+    if (not future and not x007 and not export.refusals and history is not None
+            and loaded_before(manifest, history)):
+        return _result(manifest, "skipped", [], skipped=skipped, checksums=_declared(manifest))
+    refusals = sort_refusals([*future, *x007, *_history_faults(manifest, history), *export.check()])
+    checksums = export.checksums
+    if refusals:
+        return _result(manifest, "refused", refusals, skipped=skipped, checksums=checksums)
+    ctx = RowContext(as_of=manifest.as_of,
+                     districts=None if register is None else frozenset(register.district_codes()))
+    # `map` keeps no reference to a file once it is handed on (a generator expression would keep
+    # the last one alive while the next is read).
+    counts = validate_rows(con, map(_named, export.iter_files()), ctx=ctx, pseudonymiser=pseudonymiser)
     refusals = _x008(counts, settings)
     if refusals:
         outputs.drop_clean(con)  # nothing of a refused export may be loaded

@@ -2,7 +2,8 @@
 
 The snapshot tables (`barn`, `arende`, …) take their columns from the validator's `clean_<table>`
 tables at each swap; the history tables below are appended to, and carried into the new main file
-by each swap (`pipelines.store.swap`).
+by each swap (`pipelines.store.swap`). `snapshot_meta`, `quarantine` and `findings` are declared
+once, in `bbic_core.figures.schema`; the load log is the store's own.
 """
 
 from __future__ import annotations
@@ -10,7 +11,8 @@ from __future__ import annotations
 import duckdb
 
 from bbic_core import contract
-from bbic_core.validation.rows.outputs import FINDINGS, FINDINGS_COLUMNS, QUARANTINE, QUARANTINE_COLUMNS
+from bbic_core.figures.schema import FINDINGS_DDL, QUARANTINE_DDL, SNAPSHOT_META_DDL
+from bbic_core.validation.rows.outputs import FINDINGS, QUARANTINE
 
 # The clean tables named after the contract, in the order the swap promotes them.
 SNAPSHOT_TABLES: tuple[str, ...] = contract.LOAD_ORDER
@@ -40,16 +42,9 @@ _DDL: tuple[str, ...] = (
         finished_at TIMESTAMPTZ NOT NULL,
         duration_s DOUBLE NOT NULL
     )""",
-    """CREATE TABLE IF NOT EXISTS snapshot_meta (
-        export_id VARCHAR NOT NULL,
-        municipality VARCHAR NOT NULL,
-        created_at TIMESTAMPTZ NOT NULL,
-        as_of DATE NOT NULL,
-        loaded_at TIMESTAMPTZ NOT NULL
-    )""",
-    # Every export's quarantine and findings: the validator's tables, each row with its export.
-    f"CREATE TABLE IF NOT EXISTS {QUARANTINE} (export_id VARCHAR NOT NULL, {QUARANTINE_COLUMNS})",
-    f"CREATE TABLE IF NOT EXISTS {FINDINGS} (export_id VARCHAR NOT NULL, {FINDINGS_COLUMNS})",
+    SNAPSHOT_META_DDL,
+    QUARANTINE_DDL,
+    FINDINGS_DDL,
 )
 
 

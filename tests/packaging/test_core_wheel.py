@@ -88,6 +88,17 @@ def test_core_has_no_dagster_nor_weasyprint(core_venv: Path, tmp_path: Path) -> 
     assert str(core_venv.parent) in found["file"]  # the installed wheel, not the working tree
 
 
+def test_documents_without_their_extra_name_the_install_line(core_venv: Path, tmp_path: Path) -> None:
+    probe = (
+        "try:\n    import bbic_core.documents\n"
+        "except ImportError as exc:\n    print(type(exc).__name__, exc)\n"
+    )
+    done = _run([str(core_venv / "python"), "-c", probe], cwd=tmp_path, env=_env(core_venv))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("ImportError bbic_core.documents needs the documents extra"), done.stdout
+    assert "pip install 'bbic[documents]'" in done.stdout
+
+
 @pytest.fixture(scope="module")
 def example_run(core_venv: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     """The README's example run once in the core's environment: its folder and what it printed."""

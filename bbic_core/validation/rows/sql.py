@@ -13,12 +13,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from bbic_core import rules
+from bbic_core.personnummer import PERSONAL_NUMBER_ROUGH_RE2
 
 HITS = "_v_hits"
 # Lines already in quarantine (any error, or a V004W copy): what V005 cascades over.
 QUARANTINED = "_v_quarantined"
 # Personal-number shapes (10 or 12 digits, optional separator): masked wherever free text may hold one.
-PNR_LIKE = r"\d{6}(?:\d{2})?[-+]?\d{4}"
+PNR_LIKE = PERSONAL_NUMBER_ROUGH_RE2
 DATE_SHAPE = "[0-9]{4}-[0-9]{2}-[0-9]{2}"
 
 

@@ -15,13 +15,13 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from pipelines import drill, export_archive, pending
-from pipelines.defs.validation.assets import log_attempt_safely
 from pipelines.handoffs import ExportToLoad, refusal_line
 from pipelines.inbox import complete_items
 from pipelines.lock import writer_lock
 from pipelines.registers import resolve_register
-from pipelines.resources import LOCK_WAIT_S, BbicSettings, data_dir
+from pipelines.resources import LOCK_WAIT_S, BbicSettings, data_dir, database_path
 from pipelines.store import Attempt
+from pipelines.store.attempts import log_attempt_safely
 
 REFUSED_DIR = ".refused"
 
@@ -59,8 +59,9 @@ def _refuse_unsafe(item: Path, reason: str, duckdb: DuckDBResource, run_id: str)
     message = f"not landed: {reason}; nothing of it was archived, it was {where}"
     now = dt.datetime.now(dt.UTC)
     log_attempt_safely(
-        duckdb, Attempt("refused", now, now, source=item.name, refusal_code="X001", refusal_message=message,
-                        run_id=run_id)
+        database_path(duckdb),
+        Attempt("refused", now, now, source=item.name, refusal_code="X001", refusal_message=message,
+                run_id=run_id),
     )
     return dg.Failure(description=refusal_line(item.name, None, "X001", message, None, None),
                       metadata={"code": "X001"})

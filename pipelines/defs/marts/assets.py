@@ -3,7 +3,7 @@
 The long form is `figures.csv`'s (reports.md, "Outputs") plus `export_id` and the document each
 figure belongs to: analysts and an IT supplier can query every number without opening a report, and
 the reports asset renders every document from these tables without computing again
-(`pipelines/defs/marts/tables.py`). The set covers the municipality, every network and every district
+(`pipelines/store/marts.py`). The set covers the municipality, every network and every district
 in force at the as-of date (or the scopes of `BBIC_REPORT_SCOPES`).
 """
 
@@ -16,7 +16,6 @@ import dagster as dg
 import duckdb as duckdb_lib
 from dagster_duckdb import DuckDBResource
 
-from pipelines.defs.marts.tables import write_marts
 from pipelines.defs.snapshot.assets import snapshot
 from pipelines.lock import writer_lock
 from pipelines.registers import resolve_register
@@ -24,6 +23,7 @@ from pipelines.report_scopes import chosen_scopes
 from pipelines.resources import LOCK_WAIT_S, POOL, BbicSettings, data_dir, database_path
 from pipelines.snapshot_copy import in_memory_copy, snapshot_facts
 from pipelines.store.connect import connect
+from pipelines.store.marts import write_marts
 
 STATE_FILE = "figures_state.json"
 

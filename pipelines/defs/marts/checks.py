@@ -9,9 +9,9 @@ import duckdb as duckdb_lib
 from dagster_duckdb import DuckDBResource
 
 from pipelines.defs.marts.assets import figures
-from pipelines.defs.marts.tables import FIGURES, anomalies
 from pipelines.resources import database_path
 from pipelines.snapshot_copy import snapshot_facts
+from pipelines.store.marts import FIGURES, anomalies
 
 
 @dg.asset_check(

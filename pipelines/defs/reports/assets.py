@@ -21,12 +21,12 @@ from dagster_duckdb import DuckDBResource
 from bbic_core.figures.disclosure import DEFAULT_K
 from pipelines import drill
 from pipelines.defs.marts.assets import figures
-from pipelines.defs.marts.tables import read_marts
 from pipelines.lock import writer_lock
 from pipelines.registers import resolve_register
 from pipelines.resources import LOCK_WAIT_S, POOL, BbicSettings, data_dir, database_path
 from pipelines.snapshot_copy import snapshot_facts
 from pipelines.store.connect import connect
+from pipelines.store.marts import read_marts
 
 STATE_FILE = "reports_state.json"
 LATEST = "latest"

@@ -6,12 +6,13 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from pipelines import export_archive, pending
-from pipelines.defs.validation.assets import cause_of, log_attempt, log_attempt_safely, read_only
 from pipelines.handoffs import SnapshotInfo, StagedExport, attempt_for, refusal_line
 from pipelines.lock import writer_lock
 from pipelines.resources import LOCK_WAIT_S, POOL, BbicSettings, data_dir, database_path
 from pipelines.store import SnapshotMeta, StaleExportError
+from pipelines.store.attempts import cause_of, log_attempt, log_attempt_safely
 from pipelines.store.integrity import row_counts
+from pipelines.store.staging import read_only
 from pipelines.store.swap import publish_staged
 
 
@@ -87,7 +88,7 @@ def _swap(context: dg.AssetExecutionContext, staged: StagedExport, duckdb: DuckD
             staged.source, staged.export_id, "X009", str(exc).removeprefix("X009: "), None, None
         )
         log_attempt(
-            duckdb,
+            database_path(duckdb),
             attempt_for(
                 staged,
                 "refused",
@@ -104,8 +105,10 @@ def _swap(context: dg.AssetExecutionContext, staged: StagedExport, duckdb: DuckD
     except Exception as exc:
         cause = cause_of(exc)
         pending.note_error(staged.archive_dir, cause)
-        log_attempt_safely(duckdb, attempt_for(staged, "error", dt.datetime.now(dt.UTC), context.run.run_id,
-                                               refusal_message=cause))
+        log_attempt_safely(
+            database_path(duckdb),
+            attempt_for(staged, "error", dt.datetime.now(dt.UTC), context.run.run_id, refusal_message=cause),
+        )
         staged.staging_path.unlink(missing_ok=True)
         line = f"export {staged.export_id} not loaded, it stays pending and the next run tries again: {cause}"
         context.log.error(line)

@@ -11,11 +11,11 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from pipelines.defs.snapshot.assets import snapshot
-from pipelines.defs.validation.assets import read_only
 from pipelines.handoffs import SnapshotInfo
 from pipelines.resources import POOL, database_path
 from pipelines.store import integrity
 from pipelines.store.load_log import current_snapshot
+from pipelines.store.staging import read_only
 
 
 @dg.asset_check(

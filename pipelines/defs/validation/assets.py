@@ -21,20 +21,25 @@ import dagster as dg
 import duckdb as duckdb_lib
 from dagster_duckdb import DuckDBResource
 
-from bbic_core.pseudonym import KeyMissingError
 from pipelines import drill, pending
 from pipelines.export_archive import Landed, export_checksums
 from pipelines.handoffs import ExportToLoad, StagedExport, refusal_line
 from pipelines.idempotency import already_loaded
-from pipelines.lock import LockHeldError, writer_lock
+from pipelines.lock import writer_lock
 from pipelines.privacy import redact
 from pipelines.registers import RegisterState, resolve_register
 from pipelines.resources import LOCK_WAIT_S, POOL, BbicSettings, data_dir, database_path
-from pipelines.store import Attempt, record_attempt
-from pipelines.store.connect import DatabaseBusyError, connect
+from pipelines.store import Attempt
+from pipelines.store.attempts import (
+    SURROUNDINGS,
+    NotLoadedError,
+    cause_of,
+    log_attempt,
+    log_attempt_safely,
+)
+from pipelines.store.connect import connect
 from pipelines.store.integrity import row_counts
 from pipelines.store.load_log import LoadLogHistory, read_history
-from pipelines.store.schema import ensure_history_schema
 from pipelines.store.staging import (
     close_staging,
     read_only,
@@ -47,16 +52,19 @@ from pipelines.store.staging import (
 def run_validation(
     path: Path,
     *,
+    export: Any,
     register: Any,
     con: duckdb_lib.DuckDBPyConnection,
     pseudonymiser: Any,
     history: LoadLogHistory,
     settings: Any = None,
 ) -> Any:
-    """`bbic_core.validation.validate_export` (imported here, so the code location loads without it)."""
-    from bbic_core.validation.validate import validate_export
+    """`bbic_core.validation.validate_export` of the export at `path`, already opened as `export` (its
+    manifest parsed once, for the "loaded before" decision and the checks alike); imported here, so the
+    code location loads without it."""
+    from bbic_core.validation.validate import validate_opened
 
-    return validate_export(path, register=register, con=con, pseudonymiser=pseudonymiser, history=history,
+    return validate_opened(export, register=register, con=con, pseudonymiser=pseudonymiser, history=history,
                            **({} if settings is None else {"settings": settings}))
 
 
@@ -65,61 +73,6 @@ def files_of(result: Any) -> dict[str, dict[str, Any]]:
         name: {"read": s.read, "loaded": s.loaded, "quarantined": s.quarantined, "rules": dict(s.rules)}
         for name, s in result.files.items()
     }
-
-
-class NotLoadedError(RuntimeError):
-    """A fault of the surroundings or the configuration: the export stays pending and is retried."""
-
-
-# Faults of the surroundings, not of the export: retrying later can succeed. Anything else an export
-# makes the reader raise (a bad zip, a manifest too deep, memory beyond the fixed limits) would fail
-# the same way every night, so it refuses the export (X001) instead (docs/decisions.md).
-_SURROUNDINGS: tuple[type[BaseException], ...] = (
-    OSError, duckdb_lib.IOException, KeyMissingError, NotLoadedError, DatabaseBusyError, LockHeldError
-)
-
-
-_OWN: tuple[type[BaseException], ...] = (
-    NotLoadedError, KeyMissingError, DatabaseBusyError, LockHeldError, dg.Failure
-)
-
-
-def cause_of(exc: BaseException) -> str:
-    """One line naming what went wrong (the exception's own words, redacted), never a traceback."""
-    if isinstance(exc, OSError) and exc.strerror:
-        where = f" {exc.filename}" if exc.filename else ""
-        text = f"{exc.strerror}{where}"
-    else:
-        text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-    name = type(exc).__name__
-    if isinstance(exc, _OWN) and text:  # our own messages say what is wrong without the class name
-        return redact(text)[:400]
-    return redact(f"{name}: {text}" if text else name)[:400]
-
-
-def log_attempt(duckdb: DuckDBResource, attempt: Attempt) -> None:
-    """Appends one load-log row in its own short transaction (the snapshot tables are not touched);
-    waits briefly while a reader holds the file."""
-    path = database_path(duckdb)
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    new = not path.exists()
-    con = connect(path, read_only=False)
-    try:
-        ensure_history_schema(con)
-        record_attempt(con, attempt)
-    finally:
-        con.close()
-    if new:
-        os.chmod(path, 0o600)
-
-
-def log_attempt_safely(duckdb: DuckDBResource, attempt: Attempt) -> str | None:
-    """`log_attempt` where a failure to log must not hide the fault being logged: returns its cause."""
-    try:
-        log_attempt(duckdb, attempt)
-    except Exception as exc:
-        return cause_of(exc)
-    return None
 
 
 def _register(bbic: BbicSettings, duckdb: DuckDBResource, log: dg.DagsterLogManager) -> RegisterState:
@@ -194,7 +147,7 @@ def _refuse_unreadable(
 ) -> dg.Failure:
     message = f"the export cannot be read: {cause_of(exc)}"
     unlogged = log_attempt_safely(
-        duckdb,
+        database_path(duckdb),
         Attempt("refused", started, dt.datetime.now(dt.UTC), source=landed.source, export_id=landed.export_id,
                 forced=force, refusal_code="X001", refusal_message=message, run_id=context.run.run_id),
     )
@@ -215,7 +168,7 @@ def _not_loaded(
     cause = cause_of(exc)
     pending.note_error(landed.archive_dir, cause)
     unlogged = log_attempt_safely(
-        duckdb,
+        database_path(duckdb),
         Attempt("error", started, dt.datetime.now(dt.UTC), source=landed.source, export_id=landed.export_id,
                 forced=force, refusal_message=cause, run_id=context.run.run_id),
     )
@@ -249,7 +202,7 @@ def validated_export(
             drill.point("validated")
     except dg.Failure:
         raise  # a final outcome, already in the load log
-    except _SURROUNDINGS as exc:
+    except SURROUNDINGS as exc:
         raise _not_loaded(context, duckdb, landed, started, landed_export.force, exc) from None
     except Exception as exc:
         raise _refuse_unreadable(context, duckdb, landed, started, landed_export.force, exc) from None
@@ -272,10 +225,31 @@ def _validate(
     history = read_history(database_path(duckdb))
     if landed_export.force:
         history = history.forced(export_checksums(landed.export_path))
-    repeated = already_loaded(landed.export_path, history)
+    from bbic_core.validation.reader import open_export
+
+    # Opened once: its manifest serves the "loaded before" decision and every check after it.
+    with open_export(landed.export_path) as export:
+        return _validate_opened(context, landed_export, bbic, duckdb, started, export, state, history,
+                                pseudonymiser)
+
+
+def _validate_opened(
+    context: dg.AssetExecutionContext,
+    landed_export: ExportToLoad,
+    bbic: BbicSettings,
+    duckdb: DuckDBResource,
+    started: dt.datetime,
+    export: Any,
+    state: RegisterState,
+    history: LoadLogHistory,
+    pseudonymiser: Any,
+) -> dg.Output[StagedExport] | None:
+    landed = landed_export.landed
+    fingerprint = pseudonymiser.fingerprint()
+    repeated = already_loaded(export, history)
     if repeated is not None:
         log_attempt(
-            duckdb,
+            database_path(duckdb),
             Attempt(
                 "skipped",
                 started,
@@ -300,7 +274,7 @@ def _validate(
     os.chmod(staging, 0o600)  # child data, whatever the umask (its folder is owner-only as well)
     try:
         result = run_validation(
-            landed.export_path, register=state.register, con=con, pseudonymiser=pseudonymiser,
+            landed.export_path, export=export, register=state.register, con=con, pseudonymiser=pseudonymiser,
             history=history, settings=bbic.validation_settings(),
         )
     except BaseException:
@@ -332,7 +306,7 @@ def _validate(
             )
         )
         log_attempt(
-            duckdb,
+            database_path(duckdb),
             Attempt(
                 "refused",
                 started,
@@ -355,7 +329,7 @@ def _validate(
             },
         )
     if result.outcome == "skipped":
-        log_attempt(duckdb, Attempt("skipped", started, dt.datetime.now(dt.UTC), **base))
+        log_attempt(database_path(duckdb), Attempt("skipped", started, dt.datetime.now(dt.UTC), **base))
         pending.settle(landed.archive_dir)
         context.log.info(
             f"export {base['export_id']} was loaded before with the same checksums: nothing changes"
@@ -366,7 +340,10 @@ def _validate(
         held = _row_drop(staging, database_path(duckdb), bbic.max_row_drop_percent)
     if held is not None:
         staging.unlink(missing_ok=True)
-        log_attempt(duckdb, Attempt("held", started, dt.datetime.now(dt.UTC), refusal_message=held, **base))
+        log_attempt(
+            database_path(duckdb),
+            Attempt("held", started, dt.datetime.now(dt.UTC), refusal_message=held, **base),
+        )
         pending.hold(landed.archive_dir, held)
         line = f"export {base['export_id']} {held}"
         context.log.error(line)

@@ -9,10 +9,11 @@ from dagster_duckdb import DuckDBResource
 
 from bbic_core import contract, rules
 from pipelines import pending
-from pipelines.defs.validation.assets import log_attempt, validated_export
+from pipelines.defs.validation.assets import validated_export
 from pipelines.handoffs import StagedExport, attempt_for
-from pipelines.resources import POOL, BbicSettings
+from pipelines.resources import POOL, BbicSettings, database_path
 from pipelines.store import integrity
+from pipelines.store.attempts import log_attempt
 from pipelines.store.staging import read_only
 
 
@@ -27,7 +28,7 @@ def _result(
     if not passed:
         pending.settle(staged.archive_dir)  # a final outcome: loaded again only by an operator's re-load
         log_attempt(
-            duckdb_resource,
+            database_path(duckdb_resource),
             attempt_for(
                 staged,
                 "blocked",
