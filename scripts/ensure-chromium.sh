@@ -33,17 +33,7 @@ if ! command -v apt-get >/dev/null 2>&1; then
     exit 1
 fi
 
-echo "ensure-chromium: installing chromium (Debian package, once)..." >&2
-export DEBIAN_FRONTEND=noninteractive
-# apt's chatter (debconf notes, progress) goes to a log that is shown only when something fails
-log=$(mktemp)
-trap 'rm -f "$log"' EXIT
-if ! { apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core; } \
-        >"$log" 2>&1; then
-    cat "$log" >&2
-    echo "ensure-chromium: apt-get failed (output above)." >&2
-    exit 1
-fi
+"$(dirname "$0")/apt-install.sh" ensure-chromium chromium fonts-dejavu-core
 
 if [ ! -x "$CHROMIUM" ] || [ ! -f "$FONT" ]; then
     echo "ensure-chromium: apt-get finished but $CHROMIUM or $FONT is still missing." >&2

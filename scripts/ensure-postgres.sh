@@ -32,16 +32,7 @@ if ! command -v apt-get >/dev/null 2>&1; then
     exit 1
 fi
 
-echo "ensure-postgres: installing postgresql (Debian package, once)..." >&2
-export DEBIAN_FRONTEND=noninteractive
-# apt's chatter (debconf notes, progress) goes to a log that is shown only when something fails
-log=$(mktemp)
-trap 'rm -f "$log"' EXIT
-if ! { apt-get update -qq && apt-get install -y -qq --no-install-recommends postgresql; } >"$log" 2>&1; then
-    cat "$log" >&2
-    echo "ensure-postgres: apt-get failed (output above)." >&2
-    exit 1
-fi
+"$(dirname "$0")/apt-install.sh" ensure-postgres postgresql
 
 if ! has_initdb; then
     echo "ensure-postgres: apt-get finished but there is no initdb under /usr/lib/postgresql/*/bin." >&2
