@@ -89,8 +89,10 @@ class _Watcher:
 
 def _files(folders: list[Path]) -> Iterator[Path]:
     for folder in folders:
-        if folder.is_dir():
-            for path in folder.rglob("*"):
+        # os.walk skips a folder removed while it is walked (the run renames and deletes its own)
+        for root, _dirs, names in os.walk(folder):
+            for name in names:
+                path = Path(root) / name
                 if path.is_file():
                     yield path
 
