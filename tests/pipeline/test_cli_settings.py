@@ -61,9 +61,9 @@ def test_the_command_line_reads_what_the_code_location_reads(monkeypatch: pytest
 
 def test_flags_win_over_the_environment_and_sample_over_both() -> None:
     environ = {"BBIC_INBOX": "/srv/in", "BBIC_MUNICIPALITY": "1480", "BBIC_ERROR_ROWS": "2"}
-    flagged = command_settings(environ, inbox=Path("/tmp/in"), data=Path("/tmp/data"))
+    flagged = command_settings(environ, inbox=Path("/mnt/flagged/in"), data=Path("/mnt/flagged/data"))
     assert (flagged["inbox"], flagged["duckdb_path"], flagged["archive"]) == (
-        "/tmp/in", "/tmp/data/bbic.duckdb", "/tmp/data/archive")
+        "/mnt/flagged/in", "/mnt/flagged/data/bbic.duckdb", "/mnt/flagged/data/archive")
     assert flagged["settle_seconds"] == 0  # run by hand: the operator has finished copying
     sample = command_settings(environ, sample=True)
     assert (sample["inbox"], sample["municipality"]) == (DEFAULTS["BBIC_INBOX"], "0180")
