@@ -9,6 +9,7 @@ import re
 import shutil
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -97,6 +98,50 @@ def test_documents_without_their_extra_name_the_install_line(core_venv: Path, tm
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("ImportError bbic_core.documents needs the documents extra"), done.stdout
     assert "pip install 'bbic[documents]'" in done.stdout
+
+
+@pytest.fixture(scope="module")
+def lowest_venv(core_venv: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A second fresh environment with the lowest versions the wheel's metadata allows for each of the
+    core's own dependencies (uv's `lowest-direct` applies to direct requirements only, so they are
+    given as such), then the same wheel without resolving again; its `bin` folder."""
+    work = tmp_path_factory.mktemp("core-lowest")
+    (wheel,) = (core_venv.parent.parent / "dist").glob("bbic-*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        (name,) = (n for n in archive.namelist() if n.endswith(".dist-info/METADATA"))
+        metadata = archive.read(name).decode("utf-8")
+    core = [line.removeprefix("Requires-Dist: ") for line in metadata.splitlines()
+            if line.startswith("Requires-Dist: ") and "extra ==" not in line]
+    assert any(req.startswith("duckdb") for req in core), core
+    (work / "core.txt").write_text("\n".join(core) + "\n", encoding="utf-8")
+    uv = _uv()
+    made = _run([uv, "venv", "--quiet", "--python", sys.executable, str(work / "venv")], cwd=work)
+    assert made.returncode == 0, made.stderr
+    python = work / "venv" / "bin" / "python"
+    lowest = _run([uv, "pip", "install", "--quiet", "--resolution", "lowest-direct", "--python", str(python),
+                   "-r", str(work / "core.txt")], cwd=work)
+    assert lowest.returncode == 0, lowest.stderr
+    installed = _run([uv, "pip", "install", "--quiet", "--no-deps", "--python", str(python), str(wheel)],
+                     cwd=work)
+    assert installed.returncode == 0, installed.stderr
+    return python.parent
+
+
+def test_readme_example_runs_on_the_lowest_versions_the_metadata_claims(lowest_venv: Path,
+                                                                       tmp_path: Path) -> None:
+    versions = _run([str(lowest_venv / "python"), "-c",
+                     "import duckdb, pyarrow, pydantic; print(duckdb.__version__, pyarrow.__version__,"
+                     " pydantic.__version__)"], cwd=tmp_path, env=_env(lowest_venv))
+    assert versions.returncode == 0, versions.stderr
+    duckdb_v, pyarrow_v, pydantic_v = versions.stdout.split()
+    assert (duckdb_v.split(".")[:2], pyarrow_v.split(".")[0], pydantic_v.split(".")[:2]) == (
+        ["1", "4"], "26", ["2", "14"]), versions.stdout  # the lower bounds of pyproject.toml
+    example = tmp_path / "example.py"
+    example.write_text(readme_example(), encoding="utf-8")
+    done = _run([str(lowest_venv / "python"), str(example)], cwd=tmp_path, env=_env(lowest_venv))
+    assert done.returncode == 0, done.stderr
+    first, figure = done.stdout.splitlines()
+    assert first == "accepted None" and int(figure) > 0
 
 
 @pytest.fixture(scope="module")
