@@ -29,7 +29,7 @@ from bbic_core.personnummer import (
 )
 
 # The number's digits with a non-digit (or the value's edge) on each side. Unlike the leak check of free
-# text, an id's `1.199001011234` still holds a number: ids have no decimal fractions.
+# text, an id such as `1.` followed by twelve digits still holds a number: ids have no decimal fractions.
 _BOUNDED = PERSONAL_NUMBER_BOUNDED_RE2
 _PY_BOUNDED = re.compile(rf"{NOT_AFTER_A_DIGIT}({PERSONAL_NUMBER_DIGITS}){NOT_BEFORE_A_DIGIT}")
 _PLUS, _NINE = 0x2B, 0x39  # '+', ',', '-', '.', '/', '0'…'9': one byte range for the first pass
