@@ -13,7 +13,7 @@ from bbic_core.figures.measures import BY_ID, MEASURES, Measure
 from bbic_core.figures.periods import parse_period, standard_periods
 from bbic_core.figures.produce import ProducedReport, ReportRequest, produce_reports, standard_requests
 from bbic_core.figures.published import default_scopes, scope_hierarchy
-from bbic_core.figures.report_context import NoSnapshotError, ReportContext, report_context
+from bbic_core.figures.report_context import HeaderCounts, NoSnapshotError, ReportContext, report_context
 from bbic_core.figures.schema import create_snapshot_schema
 from bbic_core.figures.store import ReportStore
 
@@ -23,6 +23,7 @@ __all__ = [
     "MEASURES",
     "SUPPRESSED",
     "Figure",
+    "HeaderCounts",
     "Measure",
     "NoSnapshotError",
     "ProducedReport",

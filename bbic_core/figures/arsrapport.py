@@ -15,7 +15,6 @@ from bbic_core.figures.figure import Figure, ReportKind
 from bbic_core.figures.format import ALL, breakdown
 from bbic_core.figures.jamforelse import compute_jamforelse
 from bbic_core.figures.licens import Mode
-from bbic_core.figures.report_context import _unknown_user_records
 from bbic_core.figures.store import ReportStore
 from bbic_core.rules import RULES
 from bbic_core.scopes import Period, Scope, ScopeLevel
@@ -53,7 +52,7 @@ def compute_arsrapport(store: ReportStore, scope: Scope, year: Period,
     add("E1.karantan", breakdown(("regel", ALL)), total)
     for code in [*QUARANTINE_RULES, *sorted(set(per_rule) - set(QUARANTINE_RULES))]:
         add("E1.karantan", breakdown(("regel", code)), per_rule.get(code, 0))
-    add("E2.okand_handlaggare", ALL, _unknown_user_records(store.con, tuple(districts), year, whole))
+    add("E2.okand_handlaggare", ALL, store.counts.unknown_user_records(districts, year, whole))
     return figures
 
 

@@ -16,6 +16,7 @@ import duckdb
 
 from bbic_core.figures import sql
 from bbic_core.figures.builder import FigureList
+from bbic_core.figures.figure import Figure
 from bbic_core.figures.format import ALL, breakdown, free_name, share_at_least
 from bbic_core.figures.measures import C5_DOKUMENT, KRAV
 from bbic_core.figures.report_context import ReportContext
@@ -67,10 +68,24 @@ def r5_status(forms: Mapping[str, tuple[int, int]], threshold: float) -> str:
 def compute_licens(con: duckdb.DuckDBPyConnection, register: Register, ctx: ReportContext,
                    mode: Mode = "internal") -> FigureList:
     out = FigureList(ctx)
-    data = _district_data(con, register, ctx)
-    for district in ctx.districts:
-        _section(out, register, ctx, district, data.get(district, DistrictData()), mode)
+    for rows in compute_licens_sections(con, register, ctx, mode).values():
+        out.figures.extend(rows)
     return out
+
+
+def compute_licens_sections(con: duckdb.DuckDBPyConnection, register: Register, ctx: ReportContext,
+                            mode: Mode = "internal") -> dict[str, list[Figure]]:
+    """`compute_licens` cut into its districts' sections (district → its rows, in order). Every query
+    groups by district and a section reads only its own district's rows, so a section is the same in
+    any scope's check that holds the district (with that scope in its `scope` column): the city's
+    check at D gives every network's and district's check at D."""
+    data = _district_data(con, register, ctx)
+    sections: dict[str, list[Figure]] = {}
+    for district in ctx.districts:
+        out = FigureList(ctx)
+        _section(out, register, ctx, district, data.get(district, DistrictData()), mode)
+        sections[district] = out.figures
+    return sections
 
 
 def _training_params(register: Register) -> dict[str, Any]:

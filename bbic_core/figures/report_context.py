@@ -10,6 +10,7 @@ naming an unknown user (licence report).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import duckdb
@@ -103,11 +104,62 @@ def licence_window(d: dt.date) -> Period:
     return last_12_months(d)
 
 
+class HeaderCounts:
+    """The counts the reports' headers state, read once per connection and grouped by district, so that
+    the hundreds of headers of a report set add up their districts' rows instead of each counting again:
+    the snapshot's meta, the current export's quarantined rows per (file, raw `stadsdel`) and, per window,
+    the records naming an unknown user per district."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.con = con
+        self._meta: SnapshotMeta | None = None
+        self._quarantine: dict[tuple[str, str | None], int] | None = None
+        self._unknown: dict[Period, dict[str | None, int]] = {}
+
+    def meta(self) -> SnapshotMeta:
+        if self._meta is None:
+            self._meta = snapshot_meta(self.con)
+        return self._meta
+
+    def quarantined(self, register: Register, kind: ReportKind, districts: tuple[str, ...]) -> int:
+        """Quarantined rows of the current export, of the files `kind` reads, whose raw `stadsdel` (trimmed,
+        any case) is in scope, or unreadable: empty, absent (a file without the column) or no district of
+        the register."""
+        if self._quarantine is None:
+            self._quarantine = {(str(file), raw): int(n) for file, raw, n in sql.rows(self.con, """
+                SELECT file, lower(trim(stadsdel_raw, ' \t')), count(*) FROM quarantine
+                 WHERE export_id = $export_id GROUP BY ALL
+            """, {"export_id": self.meta().export_id})}
+        files: set[str] = set()
+        for table in FILES_READ[kind]:
+            files.update((table, contract.BY_TABLE[table].name))
+        known, wanted = register.district_codes(), set(districts)
+        return sum(n for (file, raw), n in self._quarantine.items()
+                   if file in files and (not raw or raw in wanted or raw not in known))
+
+    def unknown_user_records(self, districts: Iterable[str], window: Period, whole_municipality: bool) -> int:
+        """Records dated in W whose `handlaggare_id` names no `personal` row (V015), in scope. A document
+        without an intervention has no district: it counts in the municipality's report only."""
+        by_district = self._unknown.get(window)
+        if by_district is None:
+            by_district = {s: int(n) for s, n in sql.rows(self.con, f"""
+                SELECT r.stadsdel, count(*) FROM ({sql.user_records_sql()}) r
+                 WHERE r.handlaggare_id NOT IN (SELECT handlaggare_id FROM personal)
+                 GROUP BY 1
+            """, {"w_from": window.start, "d": window.end})}
+            self._unknown[window] = by_district
+        count = sum(by_district.get(code, 0) for code in set(districts))
+        return count + (by_district.get(None, 0) if whole_municipality else 0)
+
+
 def report_context(con: duckdb.DuckDBPyConnection, register: Register, kind: ReportKind, scope: Scope,
-                   period: Period, as_of: dt.date | None = None) -> ReportContext:
+                   period: Period, as_of: dt.date | None = None, *,
+                   counts: HeaderCounts | None = None) -> ReportContext:
     """Everything a report states besides its figures. For the licence report `period` is not used:
-    its window is W, ending on `D` = `as_of` (default: the export's as-of date)."""
-    meta = snapshot_meta(con)
+    its window is W, ending on `D` = `as_of` (default: the export's as-of date). Pass the same `counts`
+    to every header of one connection to count the snapshot once for all of them."""
+    counts = counts or HeaderCounts(con)
+    meta = counts.meta()
     kind = ReportKind(kind)
     report_as_of = as_of or meta.as_of
     if kind == ReportKind.LICENS:
@@ -119,11 +171,11 @@ def report_context(con: duckdb.DuckDBPyConnection, register: Register, kind: Rep
         # a licence check as of D judges the committees that exist on D, for the city as for a network or
         # a district (docs/decisions.md, "Figures audit"); the follow-up reports keep every district
         districts = tuple(code for code in districts if register.district(code).in_force(period.end))
-    quarantined = _quarantined(con, register, kind, meta.export_id, districts)
+    quarantined = counts.quarantined(register, kind, districts)
     unknown: int | None = None
     notes: list[str] = []
     if kind == ReportKind.LICENS:
-        unknown = _unknown_user_records(con, districts, period, scope.level == ScopeLevel.MUNICIPALITY)
+        unknown = counts.unknown_user_records(districts, period, scope.level == ScopeLevel.MUNICIPALITY)
         if report_as_of < meta.as_of:
             notes.append(NOTE_STAFF_NO_HISTORY.format(d=report_as_of.isoformat(), a=meta.as_of.isoformat()))
     return ReportContext(
@@ -131,38 +183,3 @@ def report_context(con: duckdb.DuckDBPyConnection, register: Register, kind: Rep
         as_of=report_as_of, export_id=meta.export_id, export_as_of=meta.as_of, municipality=meta.municipality,
         quarantined=quarantined, unknown_user_records=unknown, notes=tuple(notes),
     )
-
-
-def _quarantined(con: duckdb.DuckDBPyConnection, register: Register, kind: ReportKind, export_id: str,
-                 districts: tuple[str, ...]) -> int:
-    """Quarantined rows of the current export, of the files `kind` reads, whose raw `stadsdel` (trimmed,
-    any case) is in scope, or unreadable: empty, absent (a file without the column) or no district of
-    the register."""
-    files: list[str] = []
-    for table in FILES_READ[kind]:
-        files.extend((table, contract.BY_TABLE[table].name))
-    raw = "lower(trim(stadsdel_raw, ' \t'))"
-    query = f"""
-        SELECT count(*) FROM quarantine
-         WHERE export_id = $export_id AND file IN (SELECT unnest($files::VARCHAR[]))
-           AND ({raw} IS NULL OR {raw} = ''
-                OR {raw} IN (SELECT unnest($districts::VARCHAR[]))
-                OR {raw} NOT IN (SELECT unnest($all_districts::VARCHAR[])))
-    """
-    (count,) = sql.one(con, query, {"export_id": export_id, "files": files, "districts": list(districts),
-                                    "all_districts": sorted(register.district_codes())})
-    return int(count)
-
-
-def _unknown_user_records(con: duckdb.DuckDBPyConnection, districts: tuple[str, ...], window: Period,
-                          whole_municipality: bool) -> int:
-    """Records dated in W whose `handlaggare_id` names no `personal` row (V015), in scope. A document
-    without an intervention has no district: it counts in the municipality's report only."""
-    query = f"""
-        SELECT count(*) FROM ({sql.user_records_sql()}) r
-         WHERE r.handlaggare_id NOT IN (SELECT handlaggare_id FROM personal)
-           AND ({sql.in_scope('r.stadsdel')} OR ($whole AND r.stadsdel IS NULL))
-    """
-    (count,) = sql.one(con, query, {"districts": list(districts), "w_from": window.start, "d": window.end,
-                                    "whole": whole_municipality})
-    return int(count)

@@ -13,18 +13,19 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import replace
 
 import duckdb
 
 from bbic_core.figures.disclosure import DEFAULT_K, apply_disclosure
 from bbic_core.figures.figure import Figure, ReportKind
 from bbic_core.figures.klientgrupp import compute_klientgrupp, compute_klientgrupp_grouped
-from bbic_core.figures.licens import Mode, compute_licens
+from bbic_core.figures.licens import Mode, compute_licens_sections
 from bbic_core.figures.published import default_scopes, scope_hierarchy
-from bbic_core.figures.report_context import ReportContext, report_context, snapshot_meta
+from bbic_core.figures.report_context import HeaderCounts, ReportContext, report_context
 from bbic_core.figures.verksamhet import compute_verksamhet, compute_verksamhet_grouped
 from bbic_core.register import Register
-from bbic_core.scopes import Period, Scope
+from bbic_core.scopes import Period, Scope, ScopeLevel
 
 FigureKey = tuple[str, str]  # (measure, breakdown)
 _BASE_KINDS = (ReportKind.VERKSAMHET, ReportKind.KLIENTGRUPP, ReportKind.LICENS)
@@ -39,7 +40,8 @@ class ReportStore:
                  k: int = DEFAULT_K, published_scopes: Iterable[Scope] | None = None) -> None:
         self.con = con
         self.register = register
-        self.meta = snapshot_meta(con)
+        self.counts = HeaderCounts(con)  # every header of the store counts the snapshot once
+        self.meta = self.counts.meta()
         self.as_of = as_of or self.meta.as_of  # A
         self.k = k
         self.published_scopes = (list(published_scopes) if published_scopes is not None
@@ -49,6 +51,7 @@ class ReportStore:
         self._published: dict[tuple[ReportKind, Period, frozenset[Scope]], dict[str, list[Figure]]] = {}
         self._lookup: dict[tuple[ReportKind, Scope, Period, dt.date | None, Mode],
                            dict[FigureKey, Figure]] = {}
+        self._licence_sections: dict[tuple[dt.date, Mode], dict[str, list[Figure]]] = {}
         self.computed = 0  # reports actually computed (the rest came from the store)
 
     # --- contexts and exact figures ----------------------------------------------------------------
@@ -60,7 +63,7 @@ class ReportStore:
         key = (kind, scope, Period(a, a) if kind == ReportKind.LICENS else period, a)
         found = self._contexts.get(key)
         if found is None:
-            found = report_context(self.con, self.register, kind, scope, period, a)
+            found = report_context(self.con, self.register, kind, scope, period, a, counts=self.counts)
             self._contexts[key] = found
         return found
 
@@ -77,15 +80,31 @@ class ReportStore:
             self._grouped(kind, scope, ctx.period, ctx.as_of)
             found = self._internal.get(key)
         if found is None:
-            self.computed += 1
-            if kind == ReportKind.VERKSAMHET:
-                found = compute_verksamhet(self.con, ctx).figures
-            elif kind == ReportKind.KLIENTGRUPP:
-                found = compute_klientgrupp(self.con, ctx).figures
+            if kind == ReportKind.LICENS:
+                found = self._licence(ctx, licence_mode)
             else:
-                found = compute_licens(self.con, self.register, ctx, licence_mode).figures
+                self.computed += 1
+                compute = compute_verksamhet if kind == ReportKind.VERKSAMHET else compute_klientgrupp
+                found = compute(self.con, ctx).figures
             self._internal[key] = found
         return found
+
+    def _licence(self, ctx: ReportContext, mode: Mode) -> list[Figure]:
+        """The licence check of `ctx` from the city's check at the same D (`compute_licens_sections`): its
+        districts' sections, in `ctx`'s order, with `ctx`'s scope; one computation per D and mode."""
+        key = (ctx.as_of, mode)
+        sections = self._licence_sections.get(key)
+        if sections is None:
+            city = Scope(ScopeLevel.MUNICIPALITY, self.register.municipality.code)
+            whole = self.context(ReportKind.LICENS, city, ctx.period, ctx.as_of)
+            self.computed += 1
+            sections = compute_licens_sections(self.con, self.register, whole, mode)
+            self._licence_sections[key] = sections
+        if not set(ctx.districts) <= sections.keys():  # the city's check judges every district in force
+            raise ValueError(f"{ctx.scope}'s districts are not all in the city's check as of {ctx.as_of}")
+        scope = str(ctx.scope)
+        return [f if f.scope == scope else replace(f, scope=scope)
+                for district in ctx.districts for f in sections[district]]
 
     def _grouped(self, kind: ReportKind, scope: Scope, period: Period, as_of: dt.date) -> None:
         """Report 1 or 2 of every scope published with `scope` (and of `scope`) over `period` at once:

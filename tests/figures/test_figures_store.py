@@ -89,3 +89,42 @@ def test_grouped_pass_of_every_scope_equals_each_scope_alone(register: Register,
             if scope.code != "ost":  # the random rows are all of norr and söder
                 assert any(f.value not in ("0", "", "0.0") for f in figures)
     assert store.computed == len(periods)  # one pass per period for all five scopes
+
+
+def test_licence_check_of_every_scope_from_the_citys_equals_each_scope_alone(con: duckdb.DuckDBPyConnection,
+                                                                              register: Register) -> None:
+    """The store cuts every scope's licence check out of the city's at the same D; each is still exactly
+    the check computed for that scope alone, in both modes."""
+    from bbic_core.figures.licens import compute_licens
+
+    days = [dt.date(2025, 6, 15), dt.date(2024, 12, 31), dt.date(2025, 3, 31)]
+    store = ReportStore(con, register)
+    for d in days:
+        for mode in ("internal", "published"):
+            for scope in SCOPES:
+                ctx = report_context(con, register, ReportKind.LICENS, scope, Period(d, d), d)
+                figures = store.internal(ReportKind.LICENS, scope, Period(d, d), as_of=d, mode=mode)
+                assert figures == compute_licens(con, register, ctx, mode).figures
+                assert {f.scope for f in figures} <= {str(scope)}
+            city = store.internal(ReportKind.LICENS, SCOPES[0], Period(d, d), as_of=d, mode=mode)
+            assert any(f.measure == "C4.anvandare" and f.value != "0" for f in city)
+    assert store.computed == len(days) * 2  # the city's check once per check date and mode
+
+
+def test_headers_sharing_their_counts_equal_headers_counted_alone(con: duckdb.DuckDBPyConnection,
+                                                                   register: Register) -> None:
+    """One `HeaderCounts` for every header of a connection: each header as if counted on its own."""
+    from bbic_core.figures.report_context import HeaderCounts
+
+    counts = HeaderCounts(con)
+    periods = [Period(dt.date(2025, 1, 1), dt.date(2025, 6, 30)),
+               Period(dt.date(2024, 1, 1), dt.date(2024, 12, 31))]
+    seen = set()
+    for kind in ReportKind:
+        for scope in SCOPES:
+            for period in periods:
+                for as_of in (None, dt.date(2024, 12, 31)):
+                    shared = report_context(con, register, kind, scope, period, as_of, counts=counts)
+                    assert shared == report_context(con, register, kind, scope, period, as_of)
+                    seen.add((shared.quarantined, shared.unknown_user_records))
+    assert len(seen) > 2  # the headers differ: the counts are not one cached number

@@ -21,7 +21,7 @@ from pipelines.lock import writer_lock
 from pipelines.registers import resolve_register
 from pipelines.report_scopes import chosen_scopes
 from pipelines.resources import LOCK_WAIT_S, POOL, BbicSettings, data_dir, database_path
-from pipelines.snapshot_copy import in_memory_copy, snapshot_facts
+from pipelines.snapshot_reader import read_snapshot, snapshot_facts
 from pipelines.store.connect import connect
 from pipelines.store.marts import write_marts
 
@@ -93,7 +93,7 @@ def _figures(
     if _read_state(state_path) == wanted and "figures" in tables:
         context.log.info(f"the figures of export {current.export_id} are up to date")
         return dg.MaterializeResult(metadata={"export_id": current.export_id, "computed": False})
-    copy = in_memory_copy(path, export_id=current.export_id)
+    snapshot_con = read_snapshot(path)
     try:
         try:
             scopes = chosen_scopes(state.register, current.as_of, bbic.scopes)
@@ -107,10 +107,11 @@ def _figures(
             context.log.warning(
                 f"the register does not parse: the licence figures are withheld ({state.error})")
         produced, year_before, shown, shown_before = compute_marts(
-            copy, state.register, current.as_of, scopes, mode=bbic.report_mode, licence=not withheld)
+            snapshot_con, state.register, current.as_of, scopes, mode=bbic.report_mode,
+            licence=not withheld)
     finally:
-        copy.close()
-    con = connect(path, read_only=False)  # waits while a reader holds the file
+        snapshot_con.close()  # before the write below: DuckDB lets one process open a file one way only
+    con = connect(path, read_only=False)  # waits while another process reads the file
     try:
         count = write_marts(con, current.export_id, produced, year_before, shown, shown_before)
     finally:

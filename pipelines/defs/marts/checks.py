@@ -10,7 +10,7 @@ from dagster_duckdb import DuckDBResource
 
 from pipelines.defs.marts.assets import figures
 from pipelines.resources import database_path
-from pipelines.snapshot_copy import snapshot_facts
+from pipelines.snapshot_reader import snapshot_facts
 from pipelines.store.marts import FIGURES, anomalies
 
 

@@ -24,7 +24,7 @@ from pipelines.defs.marts.assets import figures
 from pipelines.lock import writer_lock
 from pipelines.registers import resolve_register
 from pipelines.resources import LOCK_WAIT_S, POOL, BbicSettings, data_dir, database_path
-from pipelines.snapshot_copy import snapshot_facts
+from pipelines.snapshot_reader import snapshot_facts
 from pipelines.store.connect import connect
 from pipelines.store.marts import read_marts
 
