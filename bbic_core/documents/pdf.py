@@ -17,6 +17,7 @@ from urllib.parse import unquote, urlparse
 from weasyprint import HTML
 from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
+from bbic_core.documents.charts import print_svg
 from bbic_core.documents.html import TEMPLATE_DIR
 
 FONT_DIRS = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"))
@@ -59,9 +60,10 @@ def charts_as_images(html: str) -> str:
     """The page with each chart as an SVG image (`data:` URL) instead of inline. WeasyPrint draws both
     with the same SVG renderer, so the page looks the same; but an inline chart's thousands of nodes and
     its own style sheet would also go through the page's HTML parser and CSS cascade, which cost most
-    of a long report's PDF (the comparison and the year's report draw 11–18 charts)."""
+    of a long report's PDF (the comparison and the year's report draw 11–18 charts). Each chart is
+    its print variant (`charts.print_svg`): the same elements, without the style rules none matches."""
     def image(match: re.Match[str]) -> str:
-        svg = match.group(0).replace("<svg", f"<svg {_SVG_NS}", 1)
+        svg = print_svg(match.group(0)).replace("<svg", f"<svg {_SVG_NS}", 1)
         data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
         return f'<img class="pygal-chart" alt="" src="data:image/svg+xml;base64,{data}">'
     return _CHART.sub(image, html)

@@ -1,0 +1,73 @@
+"""What makes the PDFs cheap to print without changing what they show: charts without pygal's tooltip
+data and with a print style sheet of the rules that apply."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from bbic_core.documents import charts
+from bbic_core.documents.charts import TrendChart, TrendSeries, print_svg, render_chart, render_trend
+from bbic_core.documents.tables import ChartData
+
+MONTHLY = ChartData("A1.aktualiseringar_manad", "t", ["jan 2025", "feb 2025", "mar 2025"],
+                    [("Aktualiseringar", [4.0, 2.0, 7.0])], "bar")
+TREND = TrendChart("N1", "Andel", ["T1 2024", "T2 2024", "T3 2024"],
+                   [TrendSeries("Bromma", [40.0, None, 55.0], "#0072b2"),
+                    TrendSeries("Stockholm", [50.0, 52.0, 51.0], "#111111", 3.0)],
+                   share=True, target=60.0)
+
+
+def _tags(svg: str) -> list[str]:
+    return re.findall(r"<(\w+)\b", svg)
+
+
+def _rules(svg: str) -> list[str]:
+    sheet = re.search(r"<style\b[^>]*>(.*?)</style>", svg, re.S)
+    assert sheet is not None
+    return re.findall(r"[^{}]+\{[^{}]*\}", sheet.group(1))
+
+
+def _renders(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
+    """Each chart kind with the tooltip filter and without it."""
+    def both() -> list[str]:
+        return [render_chart(MONTHLY, "c1"), render_trend(TREND, "c2"),
+                render_chart(ChartData("B3.behov", "t", ["Hälsa", "Skola"], [("Andel", [80.0, 40.0])],
+                                       "needs"), "c3")]
+    filtered = both()
+    monkeypatch.setattr(charts, "_static", lambda plot: plot)
+    return list(zip(filtered, both(), strict=True))
+
+
+def test_charts_carry_no_tooltip_data_and_lose_nothing_else(monkeypatch: pytest.MonkeyPatch) -> None:
+    for svg, plain in _renders(monkeypatch):
+        assert "<desc" in plain and "<desc" not in svg
+        # the very same chart once pygal's <desc> elements are taken out
+        assert svg == re.sub(r"<desc\b[^>]*>[^<]*</desc>", "", plain)
+
+
+def test_print_svg_keeps_every_element_and_drops_rules_that_cannot_apply() -> None:
+    for svg in (render_chart(MONTHLY, "c1"), render_trend(TREND, "c2")):
+        printed = print_svg(svg)
+        assert _tags(printed) == _tags(svg)
+        assert re.sub(r"<style\b.*?</style>", "", printed, flags=re.S) == re.sub(
+            r"<style\b.*?</style>", "", svg, flags=re.S)
+        kept, before = _rules(printed), _rules(svg)
+        assert len(kept) < len(before) / 2
+        used = {c for names in re.findall(r'class="([^"]*)"', svg) for c in names.split()}
+        for rule in kept:
+            assert ":hover" not in rule and "transition" not in rule and "user-select" not in rule
+            selectors = re.sub(r":not\([^)]*\)", "", rule.split("{")[0])
+            assert all(name in used for name in re.findall(r"\.([-\w]+)", selectors)), rule
+        # the rules that colour the series, set the axes' type and anchor their labels stay
+        assert any("stroke:#1f5a96" in r or "stroke:#0072b2" in r for r in kept)
+        assert any("text-anchor:end" in r for r in kept)
+        assert any("font-size:" in r and ".axis text" in r for r in kept)
+
+
+def test_print_svg_keeps_a_rule_for_an_element_class_it_holds() -> None:
+    svg = ('<svg class="pygal-chart"><defs><style type="text/css">#c .a .b{fill:red}#c .x,#c .a{stroke:blue;'
+           "transition:150ms}#c .a:hover{fill:green}#c .a:not(.z){opacity:1}</style></defs>"
+           '<g class="a"><path class="b"/></g></svg>')
+    assert _rules(print_svg(svg)) == ["#c .a .b{fill:red}", "#c .a{stroke:blue}", "#c .a:not(.z){opacity:1}"]
