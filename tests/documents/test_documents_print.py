@@ -71,3 +71,15 @@ def test_print_svg_keeps_a_rule_for_an_element_class_it_holds() -> None:
            "transition:150ms}#c .a:hover{fill:green}#c .a:not(.z){opacity:1}</style></defs>"
            '<g class="a"><path class="b"/></g></svg>')
     assert _rules(print_svg(svg)) == ["#c .a .b{fill:red}", "#c .a{stroke:blue}", "#c .a:not(.z){opacity:1}"]
+
+
+def test_no_multi_column_layout_in_the_style_sheet() -> None:
+    """WeasyPrint balances a multi-column box by laying it out again and again: the licence check's
+    lists of user ids are a two-column grid instead."""
+    from bbic_core.documents.html import stylesheet
+
+    css = re.sub(r"/\*.*?\*/", "", stylesheet(), flags=re.S)
+    assert not re.search(r"(?<![-\w])(columns|column-count|column-width)\s*:", css)
+    items = re.search(r"ul\.items\s*\{([^}]*)\}", css)
+    assert items is not None
+    assert "display: grid" in items.group(1) and "grid-template-columns: 1fr 1fr" in items.group(1)
