@@ -4,12 +4,15 @@ data and with a print style sheet of the rules that apply."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
+from documents_samples import context
 
-from bbic_core.documents import charts
+from bbic_core.documents import charts, report_set
 from bbic_core.documents.charts import TrendChart, TrendSeries, print_svg, render_chart, render_trend
 from bbic_core.documents.tables import ChartData
+from bbic_core.figures.figure import ReportKind
 
 MONTHLY = ChartData("A1.aktualiseringar_manad", "t", ["jan 2025", "feb 2025", "mar 2025"],
                     [("Aktualiseringar", [4.0, 2.0, 7.0])], "bar")
@@ -83,3 +86,25 @@ def test_no_multi_column_layout_in_the_style_sheet() -> None:
     items = re.search(r"ul\.items\s*\{([^}]*)\}", css)
     assert items is not None
     assert "display: grid" in items.group(1) and "grid-template-columns: 1fr 1fr" in items.group(1)
+
+
+def test_render_pool_starts_with_the_longest_documents(tmp_path: Path) -> None:
+    """The city's licence check (a section per district) first, then the comparisons and the year's
+    reports of the widest scopes; a district's licence check (one short section) last."""
+    documents = [report_set.Document(context(kind, code), (), code, "p")
+                 for code in ("bromma", "vasterort", "0180")
+                 for kind in (ReportKind.VERKSAMHET, ReportKind.LICENS, ReportKind.JAMFORELSE,
+                              ReportKind.ARSRAPPORT)]
+    jobs = [report_set.RenderJob(d, tmp_path, ("html",)) for d in documents]
+    order = [(j.document.ctx.report, j.document.folder) for j in report_set.render_order(jobs)]
+    assert order[0] == (ReportKind.LICENS, "0180")
+    assert order[-1] == (ReportKind.LICENS, "bromma")
+    assert order.index((ReportKind.JAMFORELSE, "0180")) < order.index((ReportKind.VERKSAMHET, "0180"))
+    assert order.index((ReportKind.LICENS, "vasterort")) < order.index((ReportKind.VERKSAMHET, "bromma"))
+    # equals keep their order: reports 1 of the three scopes as they came
+    assert [f for r, f in order if r == ReportKind.VERKSAMHET] == ["bromma", "vasterort", "0180"]
+    # and the pool renders in that order
+    rendered: list[str] = []
+    report_set._run(jobs, 1, lambda stem: rendered.append(stem))
+    assert rendered == [j.document.stem for j in report_set.render_order(jobs)]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted({f"{d.stem}.html" for d in documents})
