@@ -108,3 +108,29 @@ def test_render_pool_starts_with_the_longest_documents(tmp_path: Path) -> None:
     report_set._run(jobs, 1, lambda stem: rendered.append(stem))
     assert rendered == [j.document.stem for j in report_set.render_order(jobs)]
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted({f"{d.stem}.html" for d in documents})
+
+
+def test_pdf_takes_the_report_style_sheet_parsed_once() -> None:
+    """A report page's inline style sheet is parsed once per process and still styles the page (A4,
+    running header); a page with a style of its own keeps it."""
+    import io
+
+    from pypdf import PdfReader
+
+    from bbic_core.documents import pdf
+    from bbic_core.documents.html import render_html
+
+    page = render_html((), context(ReportKind.VERKSAMHET, "bromma"))
+    pdf._parsed_style.cache_clear()
+    first = PdfReader(io.BytesIO(pdf.render_pdf(page)))
+    second = PdfReader(io.BytesIO(pdf.render_pdf(page)))
+    assert pdf._parsed_style.cache_info().hits == 1 and pdf._parsed_style.cache_info().misses == 1
+    for reader in (first, second):
+        box = reader.pages[0].mediabox
+        assert (round(float(box.width)), round(float(box.height))) == (595, 842)  # A4 in points
+        assert "sida 1 av" in reader.pages[0].extract_text()
+    own = PdfReader(io.BytesIO(pdf.render_pdf(
+        "<html><head><style>@page { size: A5 }</style></head><body><p>Hej</p></body></html>")))
+    box = own.pages[0].mediabox
+    assert (round(float(box.width)), round(float(box.height))) == (420, 595)  # A5
+    assert pdf._parsed_style.cache_info().misses == 1
