@@ -254,12 +254,12 @@ def write_report_set(documents: Sequence[Document], reports_root: Path, *, as_of
 # Rough CPU seconds of a document's PDF (the sweden-10y set): the licence check has a section per
 # district, reports 4 and 5 a line per unit in their charts, reports 1–2 are about the same everywhere.
 RENDER_COST: Mapping[tuple[ReportKind, ScopeLevel], float] = {
-    (ReportKind.LICENS, ScopeLevel.MUNICIPALITY): 5.0,
+    (ReportKind.LICENS, ScopeLevel.MUNICIPALITY): 6.0,
     (ReportKind.LICENS, ScopeLevel.NETWORK): 1.6,
-    (ReportKind.LICENS, ScopeLevel.DISTRICT): 0.5,
-    (ReportKind.JAMFORELSE, ScopeLevel.MUNICIPALITY): 2.8,
+    (ReportKind.LICENS, ScopeLevel.DISTRICT): 0.4,
+    (ReportKind.JAMFORELSE, ScopeLevel.MUNICIPALITY): 3.2,
     (ReportKind.JAMFORELSE, ScopeLevel.NETWORK): 1.4,
-    (ReportKind.ARSRAPPORT, ScopeLevel.MUNICIPALITY): 2.6,
+    (ReportKind.ARSRAPPORT, ScopeLevel.MUNICIPALITY): 3.0,
     (ReportKind.ARSRAPPORT, ScopeLevel.NETWORK): 1.4,
     (ReportKind.ARSRAPPORT, ScopeLevel.DISTRICT): 1.0,
 }
