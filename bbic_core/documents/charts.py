@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 import re
+import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -63,6 +64,21 @@ def _config(colors: tuple[str, ...], *, height: int = 330, legend: bool = False)
     }
 
 
+def _static(plot: pygal.graph.graph.Graph) -> pygal.graph.graph.Graph:
+    """The plot without its tooltip data: pygal writes four or five `<desc>` elements per bar or dot for
+    its tooltip script, which a report never loads; they are half of a line chart's elements and only
+    slow the PDF down."""
+    plot.add_xml_filter(_without_desc)
+    return plot
+
+
+def _without_desc(root: ET.Element) -> ET.Element:
+    for parent in root.iter():
+        for child in [c for c in parent if c.tag == "desc"]:
+            parent.remove(child)
+    return root
+
+
 def render_chart(chart: ChartData, chart_id: str) -> str:
     """The chart as an `<svg>` element for inline use in HTML (and so in the PDF)."""
     if chart.kind == "time_distribution":
@@ -105,7 +121,7 @@ def _count_axis(plot: pygal.graph.graph.Graph, values: Sequence[float | None]) -
 
 
 def _monthly(chart: ChartData) -> str:
-    plot = pygal.Bar(**_config((BLUE,)))
+    plot = _static(pygal.Bar(**_config((BLUE,))))
     plot.x_labels = chart.labels
     plot.x_label_rotation = -45 if len(chart.labels) > 8 else 0
     _count_axis(plot, [v for _, values in chart.series for v in values])
@@ -117,7 +133,7 @@ def _monthly(chart: ChartData) -> str:
 def _time_distribution(chart: ChartData) -> str:
     """Bars per month taken, those within the law's four months in one colour, the rest in another:
     the 4-month line is where the colour changes (11 kap. 2 § SoL)."""
-    plot = pygal.StackedBar(**_config((GREEN, ORANGE), legend=True))
+    plot = _static(pygal.StackedBar(**_config((GREEN, ORANGE), legend=True)))
     plot.x_labels = chart.labels
     within: list[float | None] = []
     beyond: list[float | None] = []
@@ -141,7 +157,7 @@ NEEDS_MARGIN_RIGHT = 40
 
 def _needs(chart: ChartData) -> str:
     height = 90 + 26 * max(len(chart.labels), 1)
-    plot = pygal.HorizontalBar(**_config((BLUE,), height=height), margin_right=NEEDS_MARGIN_RIGHT)
+    plot = _static(pygal.HorizontalBar(**_config((BLUE,), height=height), margin_right=NEEDS_MARGIN_RIGHT))
     plot.x_labels = list(reversed(chart.labels))  # pygal draws the first label at the bottom
     plot.range = (0, 100)
     plot.y_labels = list(range(0, 101, 20))
@@ -165,6 +181,43 @@ def sanitise_svg(svg: str, chart_id: str) -> str:
     svg = _NAMESPACE.sub("", svg)
     svg = _CHART_ID.sub(chart_id, svg)
     return svg.replace('xlink:href="', 'href="')
+
+
+_STYLE = re.compile(r"(<style\b[^>]*>)(.*?)(</style>)", re.S)
+_RULE = re.compile(r"([^{}]+)\{([^{}]*)\}")
+_CLASS_ATTRIBUTE = re.compile(r'\bclass="([^"]*)"')
+_NOT = re.compile(r":not\([^)]*\)")
+_CLASS_NAME = re.compile(r"\.(-?[_a-zA-Z][-_a-zA-Z0-9]*)")
+# what only a screen or pygal's tooltip script uses: hover effects, animation, text selection
+_SCREEN_ONLY = (":hover", "transition", "user-select", "font-smoothing")
+
+
+def print_svg(svg: str) -> str:
+    """The chart for print: the same elements, its style sheet without the rules no element of the
+    chart matches (pygal ships rules for every kind of chart and its tooltips) and without hover and
+    transition effects. WeasyPrint compiles every selector of an SVG's style sheet and matches every
+    element against it, so the unused rules cost a long report more than drawing its charts."""
+    used = {name for names in _CLASS_ATTRIBUTE.findall(svg) for name in names.split()}
+
+    def rule(match: re.Match[str]) -> str:
+        selectors = [s for s in match.group(1).split(",") if _may_match(s, used)]
+        declarations = [d for d in match.group(2).split(";")
+                        if d.strip() and not any(word in d for word in _SCREEN_ONLY)]
+        if not selectors or not declarations:
+            return ""
+        return f"{','.join(selectors)}{{{';'.join(declarations)}}}"
+
+    def sheet(match: re.Match[str]) -> str:
+        return match.group(1) + _RULE.sub(rule, match.group(2)) + match.group(3)
+
+    return _STYLE.sub(sheet, svg)
+
+
+def _may_match(selector: str, used: set[str]) -> bool:
+    """False when the selector needs a class no element has (a class under `:not` needs nothing)."""
+    if any(word in selector for word in _SCREEN_ONLY):
+        return False
+    return all(name in used for name in _CLASS_NAME.findall(_NOT.sub("", selector)))
 
 
 # --- small multiples of the comparison (report 4, D2.trend) -----------------------------------------------
@@ -208,7 +261,7 @@ def render_trend(chart: TrendChart, chart_id: str) -> str:
                                                 "major_label_font_size": 13})
     config.update(width=320, margin=6, dots_size=2.5, show_x_guides=False, allow_interruptions=True,
                   style=style, x_label_rotation=-35)
-    plot = pygal.Line(**config)
+    plot = _static(pygal.Line(**config))
     plot.x_labels = chart.labels
     values = [v for s in chart.series for v in s.values]
     if chart.share:

@@ -9,15 +9,18 @@ error and print a document with a hole in it. Fonts are the local DejaVu set (fo
 from __future__ import annotations
 
 import base64
+import functools
 import re
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
 
-from weasyprint import HTML
+from weasyprint import CSS, HTML
+from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
-from bbic_core.documents.html import TEMPLATE_DIR
+from bbic_core.documents.charts import print_svg
+from bbic_core.documents.html import TEMPLATE_DIR, stylesheet
 
 FONT_DIRS = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"))
 
@@ -59,19 +62,37 @@ def charts_as_images(html: str) -> str:
     """The page with each chart as an SVG image (`data:` URL) instead of inline. WeasyPrint draws both
     with the same SVG renderer, so the page looks the same; but an inline chart's thousands of nodes and
     its own style sheet would also go through the page's HTML parser and CSS cascade, which cost most
-    of a long report's PDF (the comparison and the year's report draw 11–18 charts)."""
+    of a long report's PDF (the comparison and the year's report draw 11–18 charts). Each chart is
+    its print variant (`charts.print_svg`): the same elements, without the style rules none matches."""
     def image(match: re.Match[str]) -> str:
-        svg = match.group(0).replace("<svg", f"<svg {_SVG_NS}", 1)
+        svg = print_svg(match.group(0)).replace("<svg", f"<svg {_SVG_NS}", 1)
         data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
         return f'<img class="pygal-chart" alt="" src="data:image/svg+xml;base64,{data}">'
     return _CHART.sub(image, html)
 
 
+@functools.cache
+def _parsed_style(css: str) -> tuple[CSS, FontConfiguration]:
+    fonts = FontConfiguration()
+    return CSS(string=css, base_url=TEMPLATE_DIR.as_uri() + "/", url_fetcher=SafeURLFetcher(),
+               font_config=fonts), fonts
+
+
 def render_pdf(html: str, target: Path | None = None) -> bytes:
-    """The HTML printed to PDF; written to `target` when given."""
+    """The HTML printed to PDF; written to `target` when given.
+
+    A report's page holds the report style sheet inline; it is parsed once per process and given to
+    WeasyPrint ready (a worker prints dozens of documents with it), the page without its copy."""
+    css = stylesheet()
+    inline = f"<style>\n{css}\n</style>"
+    options: dict[str, Any] = {}
+    if inline in html:
+        html = html.replace(inline, "", 1)
+        parsed, fonts = _parsed_style(css)
+        options = {"stylesheets": [parsed], "font_config": fonts}
     document = HTML(string=charts_as_images(html), base_url=TEMPLATE_DIR.as_uri() + "/",
                     url_fetcher=SafeURLFetcher())
-    data: bytes = document.write_pdf()
+    data: bytes = document.write_pdf(**options)
     if target is not None:
         target.write_bytes(data)
     return data

@@ -207,11 +207,13 @@ def test_sheet_names_are_short_unique_and_valid() -> None:
 
 
 def test_pdf_draws_each_chart_as_the_same_svg_image(tmp_path: Path) -> None:
-    """The PDF takes each chart as an SVG image (out of the page's parse and cascade): the very SVG of
-    the page, a standalone XML document, and the PDF holds the charts' text as with inline charts."""
+    """The PDF takes each chart as an SVG image (out of the page's parse and cascade): the page's SVG in
+    its print variant, a standalone XML document, and the PDF holds the charts' text as with inline
+    charts."""
     import base64
     import xml.etree.ElementTree as ET
 
+    from bbic_core.documents.charts import print_svg
     from bbic_core.documents.pdf import charts_as_images
 
     figures = follow_up_figures(ReportKind.VERKSAMHET)
@@ -224,7 +226,7 @@ def test_pdf_draws_each_chart_as_the_same_svg_image(tmp_path: Path) -> None:
     assert len(images) == len(charts)
     for chart, data in zip(charts, images, strict=True):
         svg = base64.b64decode(data).decode("utf-8")
-        assert svg == chart.replace("<svg", '<svg xmlns="http://www.w3.org/2000/svg"', 1)
+        assert svg == print_svg(chart).replace("<svg", '<svg xmlns="http://www.w3.org/2000/svg"', 1)
         assert ET.fromstring(svg).tag == "{http://www.w3.org/2000/svg}svg"
     # the rest of the page is untouched
     assert re.sub(r'<img class="pygal-chart"[^>]*>', "", printed) == re.sub(
