@@ -240,10 +240,11 @@ def normalised(con: duckdb.DuckDBPyConnection, spec: contract.FileSpec, prepared
                       _as_read(spec, prepared, done_by_name, changed))
 
 
-def load(con: duckdb.DuckDBPyConnection, ready: Normalised) -> None:
-    """Writes `_v_n_<table>` and `_v_raw_<table>` (the one write of the file's rows)."""
-    _create(con, n_table(ready.table), ready.columns, ready.select)
-    _create(con, raw_table(ready.table), ready.as_read, "*")
+def load(con: duckdb.DuckDBPyConnection, ready: Normalised, *, append: bool = False) -> None:
+    """Writes `_v_n_<table>` and `_v_raw_<table>` (the one write of the file's rows); `append`: adds a
+    later part of the file to the tables its first part created."""
+    _create(con, n_table(ready.table), ready.columns, ready.select, append)
+    _create(con, raw_table(ready.table), ready.as_read, "*", append)
 
 
 def _as_read(spec: contract.FileSpec, prepared: pa.Table, normalised: dict[str, _Column],
@@ -264,9 +265,10 @@ def _as_read(spec: contract.FileSpec, prepared: pa.Table, normalised: dict[str, 
     return pa.table(out)
 
 
-def _create(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table, select: str) -> None:
+def _create(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table, select: str, append: bool) -> None:
     con.register(_ARROW_VIEW, table)
     try:
-        con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT {select} FROM {_ARROW_VIEW}")
+        into = f"INSERT INTO {name}" if append else f"CREATE OR REPLACE TABLE {name} AS"
+        con.execute(f"{into} SELECT {select} FROM {_ARROW_VIEW}")
     finally:
         con.unregister(_ARROW_VIEW)
