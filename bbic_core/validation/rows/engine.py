@@ -136,7 +136,7 @@ def _run(con: duckdb.DuckDBPyConnection, files: Iterable[tuple[str, inputs.RawFi
         later = table in read
         unknown[table], header_lines[table] = ready.unknown, ready.header_line
         read[table] = read.get(table, 0) + ready.rows
-        normalise.load(con, ready.normalised, append=later)
+        (normalise.append if later else normalise.load)(con, ready.normalised)
         if ready.pnr_hits is not None:
             pnr_in_text.record(con, table, ready.pnr_hits)
         del ready  # the file's Arrow columns are released as soon as DuckDB holds them

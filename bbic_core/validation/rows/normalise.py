@@ -240,11 +240,16 @@ def normalised(con: duckdb.DuckDBPyConnection, spec: contract.FileSpec, prepared
                       _as_read(spec, prepared, done_by_name, changed))
 
 
-def load(con: duckdb.DuckDBPyConnection, ready: Normalised, *, append: bool = False) -> None:
-    """Writes `_v_n_<table>` and `_v_raw_<table>` (the one write of the file's rows); `append`: adds a
-    later part of the file to the tables its first part created."""
-    _create(con, n_table(ready.table), ready.columns, ready.select, append)
-    _create(con, raw_table(ready.table), ready.as_read, "*", append)
+def load(con: duckdb.DuckDBPyConnection, ready: Normalised) -> None:
+    """Writes `_v_n_<table>` and `_v_raw_<table>` (the one write of the file's rows, or of its first part)."""
+    _create(con, n_table(ready.table), ready.columns, ready.select, append=False)
+    _create(con, raw_table(ready.table), ready.as_read, "*", append=False)
+
+
+def append(con: duckdb.DuckDBPyConnection, ready: Normalised) -> None:
+    """Adds a later part of a file to the `_v_n_<table>` and `_v_raw_<table>` its first part made."""
+    _create(con, n_table(ready.table), ready.columns, ready.select, append=True)
+    _create(con, raw_table(ready.table), ready.as_read, "*", append=True)
 
 
 def _as_read(spec: contract.FileSpec, prepared: pa.Table, normalised: dict[str, _Column],
@@ -265,7 +270,7 @@ def _as_read(spec: contract.FileSpec, prepared: pa.Table, normalised: dict[str, 
     return pa.table(out)
 
 
-def _create(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table, select: str, append: bool) -> None:
+def _create(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table, select: str, *, append: bool) -> None:
     con.register(_ARROW_VIEW, table)
     try:
         into = f"INSERT INTO {name}" if append else f"CREATE OR REPLACE TABLE {name} AS"
