@@ -36,6 +36,9 @@ import numpy.typing as npt
 CHUNK_BYTES = 1 << 20  # small enough for the CPU caches: the scan is 30 % quicker than with 16 MiB
 # Bytes kept to read the header from; a longer header (an unclosed quote) is cut and fails X005.
 HEADER_MAX_BYTES = 1 << 20
+# A file is parsed and loaded in parts of about this many bytes, cut where a record starts, so that
+# a large file's values are never all in memory at once (`csv_table.read_parts`).
+PART_BYTES = 64 << 20
 UTF8_BOM = b"\xef\xbb\xbf"
 # Bytes that Windows-1252 leaves undefined (X006).
 CP1252_UNDEFINED = np.array([0x81, 0x8D, 0x8F, 0x90, 0x9D], dtype=np.uint8)
@@ -74,6 +77,10 @@ class CsvScan:
     regular: bool  # quoting is RFC 4180, so records were located exactly by the vectorised scan
     header_fields: int = 0  # the header's number of fields (also when `header` was cut at HEADER_MAX_BYTES)
     longest_line: int = 0  # where the longest data record starts
+    # Where the parts after the first begin: a data record's index and its first byte (every part
+    # but the first starts at a record, so it can be parsed by itself). Empty: one part.
+    cut_rows: IntArray = field(default_factory=lambda: np.zeros(0, np.int64))
+    cut_bytes: IntArray = field(default_factory=lambda: np.zeros(0, np.int64))
 
     @property
     def rows(self) -> int:
@@ -84,6 +91,7 @@ class CsvScan:
 class _Parts:
     lines: list[npt.NDArray[np.int32]] = field(default_factory=list)
     bad: list[tuple[IntArray, IntArray, IntArray, IntArray]] = field(default_factory=list)
+    cuts: list[tuple[int, int]] = field(default_factory=list)  # (data record index, its first byte)
 
 
 @contextmanager
@@ -110,8 +118,10 @@ def parse_record(text: str) -> list[str]:
 
 
 class _Scanner:
-    def __init__(self, codec: str) -> None:
+    def __init__(self, codec: str, part_bytes: int) -> None:
         self.codec = codec
+        self.part_bytes = part_bytes
+        self.part_start = 0  # first byte of the part in progress
         self.sha = hashlib.sha256()
         self.decoder = codecs.getincrementaldecoder("utf-8")("strict") if codec == "utf-8" else None
         self.decode_error: DecodeError | None = None
@@ -167,6 +177,7 @@ class _Scanner:
             header = parse_record(bytes(self.head[start:end]).decode(self.codec, errors="replace"))
         empty = np.zeros(0, np.int64)
         bad = self.parts.bad
+        cuts = np.array(self.parts.cuts, np.int64).reshape(-1, 2)
         return CsvScan(
             sha256=self.sha.hexdigest(),
             size=self.offset,
@@ -182,6 +193,8 @@ class _Scanner:
             regular=self.regular,
             header_fields=self.header_fields or 0,
             longest_line=self.longest_line,
+            cut_rows=cuts[:, 0].copy(),
+            cut_bytes=cuts[:, 1].copy(),
         )
 
     def _line_at(self, byte: int) -> int:
@@ -319,6 +332,14 @@ class _Scanner:
             starts, ends, lines, fields = starts[1:], ends[1:], lines[1:], fields[1:]
             if not starts.size:
                 return
+        if self.n_data == 0:
+            self.part_start = int(starts[0])  # the first part: the header and at least one record
+        while True:  # a cut at the first record starting a part's size or more after the last cut
+            k = int(np.searchsorted(starts, self.part_start + self.part_bytes))
+            if k == starts.size:
+                break
+            self.part_start = int(starts[k])
+            self.parts.cuts.append((self.n_data + k, self.part_start))
         sizes = ends - starts
         longest = int(sizes.argmax())
         if int(sizes[longest]) > self.max_record:
@@ -330,9 +351,11 @@ class _Scanner:
         self.n_data += starts.size
 
 
-def scan_stream(stream: IO[bytes], codec: str, *, chunk_bytes: int = CHUNK_BYTES) -> CsvScan:
-    """Scans a whole file (`codec`: "utf-8" or "cp1252"); records are exact only when `regular`."""
-    scanner = _Scanner(codec)
+def scan_stream(stream: IO[bytes], codec: str, *, chunk_bytes: int = CHUNK_BYTES,
+                part_bytes: int | None = None) -> CsvScan:
+    """Scans a whole file (`codec`: "utf-8" or "cp1252"); records are exact only when `regular`.
+    `part_bytes` (default `PART_BYTES`): the size of the parts it cuts the file into."""
+    scanner = _Scanner(codec, PART_BYTES if part_bytes is None else part_bytes)
     for block in iter(lambda: stream.read(chunk_bytes), b""):
         scanner.feed(block)
     return scanner.finish()
@@ -391,10 +414,11 @@ def python_scan(opener: Opener, codec: str, first: CsvScan) -> CsvScan:
     )
 
 
-def scan_file(opener: Opener, codec: str, *, chunk_bytes: int = CHUNK_BYTES) -> CsvScan:
-    """`scan_stream`, then `python_scan` when the quoting is irregular and the file decodes."""
+def scan_file(opener: Opener, codec: str, *, chunk_bytes: int = CHUNK_BYTES,
+              part_bytes: int | None = None) -> CsvScan:
+    """`scan_stream`, then `python_scan` when the quoting is irregular and the file decodes (one part)."""
     with opener() as stream:
-        scan = scan_stream(stream, codec, chunk_bytes=chunk_bytes)
+        scan = scan_stream(stream, codec, chunk_bytes=chunk_bytes, part_bytes=part_bytes)
     if scan.regular or scan.decode_error is not None:
         return scan
     return python_scan(opener, codec, scan)

@@ -11,9 +11,12 @@ csv module instead (slower, same result).
 
 from __future__ import annotations
 
+import dataclasses
+import io
 import json
 import logging
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -67,7 +70,10 @@ def _block_size(scan: CsvScan) -> int:
     return max(_MIN_BLOCK, 1 << int(need - 1).bit_length())
 
 
-def _pyarrow_good_rows(scan: CsvScan, source: Path | Opener, codec: str) -> pa.Table:
+def _pyarrow_good_rows(scan: CsvScan, source: Path | Opener, codec: str, *, with_header: bool = True
+                       ) -> pa.Table:
+    """The rows of `source` with the header's number of fields; `with_header`: it starts with the header
+    (every part of a file but the first does not)."""
     assert scan.header is not None
     names = [f"f{i}" for i in range(len(scan.header))]
     skipped = 0
@@ -92,12 +98,13 @@ def _pyarrow_good_rows(scan: CsvScan, source: Path | Opener, codec: str) -> pa.T
         with source() as stream:
             table = pacsv.read_csv(stream, read_options=read, parse_options=parse, convert_options=convert)
     good = scan.rows - scan.bad_index.size
+    head = int(with_header)
     # The header is read as the first row: it must be the scan's header, then come the good rows.
-    if (skipped != scan.bad_index.size or table.num_rows != good + 1
-            or [table.column(i)[0].as_py() for i in range(len(names))] != scan.header):
-        found = f"scan: {good} + {scan.bad_index.size} rows, pyarrow: {table.num_rows - 1} + {skipped}"
+    if (skipped != scan.bad_index.size or table.num_rows != good + head
+            or (with_header and [table.column(i)[0].as_py() for i in range(len(names))] != scan.header)):
+        found = f"scan: {good} + {scan.bad_index.size} rows, pyarrow: {table.num_rows - head} + {skipped}"
         raise ScanMismatch(found)
-    return table.slice(1)
+    return table.slice(head)
 
 
 def _bad_rows(scan: CsvScan, opener: Opener, codec: str) -> list[list[str]]:
@@ -156,9 +163,9 @@ def _splice(scan: CsvScan, good: pa.Table, bad: list[list[str]]) -> CsvTable:
     return CsvTable(list(scan.header), columns, pa.array(scan.lines, pa.int32()), extra)
 
 
-def _python_table(opener: Opener, codec: str) -> CsvTable:
-    header: list[str] | None = None
-    values: list[list[str]] = []
+def _python_table(opener: Opener, codec: str, header: list[str] | None = None) -> CsvTable:
+    """The file read by Python's csv module; `header` given: the bytes are a part without the header."""
+    values: list[list[str]] = [[] for _ in header or []]
     lines: list[int] = []
     extra: list[str | None] = []
     for line, fields in python_records(opener, codec):
@@ -173,6 +180,45 @@ def _python_table(opener: Opener, codec: str) -> CsvTable:
         lines.append(line)
     columns: list[pa.ChunkedArray | pa.Array] = [pa.array(v, pa.string()) for v in values]
     return CsvTable(header or [], columns, pa.array(lines, pa.int32()), pa.array(extra, pa.string()))
+
+
+def _part(scan: CsvScan, rows: slice) -> CsvScan:
+    """`scan` narrowed to the data records `rows` (their lines, and the bad ones among them)."""
+    start, stop = rows.start, rows.stop
+    inside = (scan.bad_index >= start) & (scan.bad_index < stop)
+    return dataclasses.replace(scan, lines=scan.lines[start:stop], bad_index=scan.bad_index[inside] - start,
+                               bad_start=scan.bad_start[inside], bad_end=scan.bad_end[inside],
+                               bad_fields=scan.bad_fields[inside])
+
+
+def _part_table(scan: CsvScan, data: bytes, offset: int, codec: str, with_header: bool) -> CsvTable:
+    """One part's values from its bytes (`offset`: where they are in the file)."""
+    part = pa.py_buffer(data)
+    bad = [parse_record(data[s - offset:e - offset].decode(codec, errors="replace"))
+           for s, e in zip(scan.bad_start.tolist(), scan.bad_end.tolist(), strict=True)]
+    try:
+        return _splice(scan, _pyarrow_good_rows(scan, lambda: pa.BufferReader(part), codec,
+                                                with_header=with_header), bad)
+    except (ScanMismatch, pa.ArrowInvalid) as exc:
+        _LOG.warning("CSV part read with Python's csv module after pyarrow disagreed with the scan: %s", exc)
+        table = _python_table(lambda: io.BytesIO(data), codec, None if with_header else scan.header)
+        return dataclasses.replace(table, lines=pa.array(scan.lines, pa.int32()))
+
+
+def read_parts(scan: CsvScan, opener: Opener, codec: str, path: Path | None = None) -> Iterator[CsvTable]:
+    """`read_table`'s values in the parts the scan cut the file into (one part when it cut nothing)."""
+    if scan.header is None or not scan.regular or not scan.cut_rows.size:
+        yield read_table(scan, opener, codec, path)
+        return
+    rows = [0, *scan.cut_rows.tolist(), scan.rows]
+    ends = [*scan.cut_bytes.tolist(), scan.size]
+    with opener() as stream:
+        offset = 0
+        for k, end in enumerate(ends):
+            data = stream.read(end - offset)
+            yield _part_table(_part(scan, slice(rows[k], rows[k + 1])), data, offset, codec, k == 0)
+            del data
+            offset = end
 
 
 def read_table(scan: CsvScan, opener: Opener, codec: str, path: Path | None = None) -> CsvTable:

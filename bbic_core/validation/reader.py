@@ -16,7 +16,7 @@ Two ways in:
           checksums = export.checksums
           if not refusals:
               for raw in export.iter_files():  # one file in memory at a time, contract order
-                  ...
+                  ...                          # (or export.iter_parts(): a large file in parts)
 
 `read_manifest(path)` reads only the manifest (X001). Nothing is extracted to disk: a zip is
 read member by member in place.
@@ -42,7 +42,7 @@ import pyarrow as pa
 from bbic_core import contract
 from bbic_core.contract import FileSpec
 from bbic_core.validation.csv_scan import CsvScan, scan_file
-from bbic_core.validation.csv_table import read_table
+from bbic_core.validation.csv_table import CsvTable, read_parts, read_table
 from bbic_core.validation.manifest import MANIFEST_NAME, Manifest, parse_manifest
 from bbic_core.validation.refusal import Refusal, safe_text, show, sort_refusals
 from bbic_core.validation.source import MANIFEST_MAX_BYTES, ExportSource, ZipSource, open_source
@@ -261,35 +261,57 @@ class ExportHandle:
 
     def read_file(self, name: str) -> RawFile:
         """The raw table of one contract file; the file must have passed X002, X006 and X005."""
+        spec, scan = self._readable(name)
+        assert self.manifest is not None and self.source is not None
+        source = self.source
+        csv = read_table(scan, lambda: source.open(name), self.manifest.codec, source.local_path(name))
+        return _raw_file(spec, csv, scan.header_line)
+
+    def read_parts(self, name: str) -> Iterator[RawFile]:
+        """`read_file`'s rows in the parts the scan cut the file into, in file order: each holds its
+        records' lines and values, its `rows_read` is its own."""
+        spec, scan = self._readable(name)
+        assert self.manifest is not None and self.source is not None
+        source = self.source
+        for csv in read_parts(scan, lambda: source.open(name), self.manifest.codec, source.local_path(name)):
+            yield _raw_file(spec, csv, scan.header_line)
+
+    def _readable(self, name: str) -> tuple[FileSpec, CsvScan]:
         spec = contract.BY_NAME[name]
         checked = self.check_state()
         if self.manifest is None or self.source is None or name in checked.unreadable:
             codes = sorted({r.code for r in self.check()})
             raise ValueError(f"{name} cannot be read: the export is refused ({', '.join(codes)})")
-        source = self.source
-        csv = read_table(checked.scans[name], lambda: source.open(name), self.manifest.codec,
-                         source.local_path(name))
-        position = {normalise_header(h): i for i, h in reversed(list(enumerate(csv.header)))}
-        known = {position[c] for c in spec.column_names}
-        unknown = [i for i in range(len(csv.header)) if i not in known]
-        table = pa.Table.from_arrays(
-            [*(csv.columns[position[c]] for c in spec.column_names), csv.lines, csv.extra],
-            names=[*spec.column_names, "_line", "_extra"],
-        )
-        extra_values = (
-            pa.Table.from_arrays([csv.columns[i] for i in unknown], names=[csv.header[i] for i in unknown])
-            if unknown else None
-        )
-        return RawFile(spec, name, table, [csv.header[i] for i in unknown], extra_values, table.num_rows,
-                       checked.scans[name].header_line)
+        return spec, checked.scans[name]
 
     def iter_files(self) -> Iterator[RawFile]:
         """Every contract file, in the contract's order, one at a time."""
         for spec in contract.FILES:
             yield self.read_file(spec.name)
 
+    def iter_parts(self) -> Iterator[RawFile]:
+        """Every contract file in parts (`read_parts`), in the contract's order, one part at a time."""
+        for spec in contract.FILES:
+            yield from self.read_parts(spec.name)
+
     def read_files(self) -> dict[str, RawFile]:
         return {raw.name: raw for raw in self.iter_files()}
+
+
+def _raw_file(spec: FileSpec, csv: CsvTable, header_line: int) -> RawFile:
+    position = {normalise_header(h): i for i, h in reversed(list(enumerate(csv.header)))}
+    known = {position[c] for c in spec.column_names}
+    unknown = [i for i in range(len(csv.header)) if i not in known]
+    table = pa.Table.from_arrays(
+        [*(csv.columns[position[c]] for c in spec.column_names), csv.lines, csv.extra],
+        names=[*spec.column_names, "_line", "_extra"],
+    )
+    extra_values = (
+        pa.Table.from_arrays([csv.columns[i] for i in unknown], names=[csv.header[i] for i in unknown])
+        if unknown else None
+    )
+    return RawFile(spec, spec.name, table, [csv.header[i] for i in unknown], extra_values, table.num_rows,
+                   header_line)
 
 
 def open_export(path: Path) -> ExportHandle:

@@ -76,9 +76,9 @@ def validate_opened(export: ExportHandle, *, register: RegisterView | None, con:
         return _result(manifest, "refused", refusals, skipped=skipped, checksums=checksums)
     ctx = RowContext(as_of=manifest.as_of,
                      districts=None if register is None else frozenset(register.district_codes()))
-    # `map` keeps no reference to a file once it is handed on (a generator expression would keep
-    # the last one alive while the next is read).
-    counts = validate_rows(con, map(_named, export.iter_files()), ctx=ctx, pseudonymiser=pseudonymiser)
+    # `map` keeps no reference to a part once it is handed on (a generator expression would keep
+    # the last one alive while the next is read). Large files come in parts, to bound the memory.
+    counts = validate_rows(con, map(_named, export.iter_parts()), ctx=ctx, pseudonymiser=pseudonymiser)
     refusals = _x008(counts, settings)
     if refusals:
         outputs.drop_clean(con)  # nothing of a refused export may be loaded

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from bbic_core.export_writer import csv_bytes
 from bbic_core.validation.csv_scan import CsvScan, python_records, scan_file, scan_stream
-from bbic_core.validation.csv_table import CsvTable, read_table
+from bbic_core.validation.csv_table import CsvTable, read_parts, read_table
 
 
 def _read(data: bytes, codec: str = "utf-8", chunk_bytes: int = 1 << 24) -> tuple[CsvScan, CsvTable]:
@@ -159,6 +159,54 @@ def test_written_tables_read_back_on_the_right_lines(
     # The fallback for irregular files reads the same records on the same lines.
     python = list(python_records(lambda: io.BytesIO(data), codec))
     assert python == list(zip(starts, [header, *rows], strict=True))
+
+
+def _in_parts(data: bytes, codec: str, chunk: int, part_bytes: int) -> tuple[CsvScan, list[CsvTable]]:
+    scan = scan_file(lambda: io.BytesIO(data), codec, chunk_bytes=chunk, part_bytes=part_bytes)
+    return scan, list(read_parts(scan, lambda: io.BytesIO(data), codec))
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_csv_cases(), st.integers(1, 40))
+def test_a_file_read_in_parts_gives_the_same_rows_on_the_same_lines(
+        case: tuple[bytes, str, list[str], list[list[str]], list[int], int], part_bytes: int) -> None:
+    data, codec, _header, _rows_written, _starts, chunk = case
+    whole = _read(data, codec, chunk)[1]
+    scan, parts = _in_parts(data, codec, chunk, part_bytes)
+    assert len(parts) == scan.cut_rows.size + 1
+    assert [line for part in parts for line in part.lines.to_pylist()] == whole.lines.to_pylist()
+    assert [row for part in parts for row in _rows(part)] == _rows(whole)
+    assert [e for part in parts for e in part.extra.to_pylist()] == whole.extra.to_pylist()
+    assert all(part.header == whole.header for part in parts)
+
+
+def test_parts_are_cut_where_a_record_starts_even_inside_multi_line_records() -> None:
+    rows = [["1", "a\r\nb"], ["2"], ["3", "x", "surplus"], ["4", '"\n"'], ["5", ""]]
+    data = b"\r\n" + csv_bytes(["id", "text"], rows, line_end="\r\n") + b"\r\n\r\n"
+    whole = _read(data)[1]
+    scan, parts = _in_parts(data, "utf-8", 1 << 24, 1)
+    assert scan.cut_rows.tolist() == [1, 2, 3, 4]  # the header and the first record make the first part
+    assert [part.lines.to_pylist() for part in parts] == [[3], [5], [6], [7], [9]]
+    assert [row for part in parts for row in _rows(part)] == _rows(whole) == [
+        ["1", "a\r\nb"], ["2", ""], ["3", "x"], ["4", '"\n"'], ["5", ""]]
+    assert parts[2].extra.to_pylist() == ['["surplus"]']
+    # One part when the file is smaller than a part, and for a file of irregular quoting.
+    assert len(_in_parts(data, "utf-8", 1 << 24, 1 << 20)[1]) == 1
+    assert len(_in_parts(b'a;b\n1;x"y\n2;z\n', "utf-8", 1 << 24, 1)[1]) == 1
+
+
+def test_a_part_pyarrow_disagrees_on_is_read_with_pythons_csv_module(monkeypatch: pytest.MonkeyPatch) -> None:
+    import bbic_core.validation.csv_table as csv_table
+
+    def disagree(*_args: object, **_kwargs: object) -> None:
+        raise csv_table.ScanMismatch("forced")
+
+    data = csv_bytes(["a", "b"], [["1", "x\ny"], ["2"], ["3", "z"]])
+    whole = _read(data)[1]
+    monkeypatch.setattr(csv_table, "_pyarrow_good_rows", disagree)
+    _scan, parts = _in_parts(data, "utf-8", 1 << 24, 1)
+    assert [row for part in parts for row in _rows(part)] == _rows(whole)
+    assert [line for part in parts for line in part.lines.to_pylist()] == whole.lines.to_pylist() == [2, 4, 5]
 
 
 @settings(max_examples=300, deadline=None)

@@ -48,7 +48,8 @@ class FileCounts:
 def validate_rows(con: duckdb.DuckDBPyConnection, files: Iterable[tuple[str, inputs.RawFileLike]], *,
                   ctx: RowContext, pseudonymiser: Pseudonymiser) -> dict[str, FileCounts]:
     """Applies the row rules to `files`, pairs of (file name, raw file) covering the eight contract
-    files (an iterator is consumed one file at a time, so only one Arrow table is held at once);
+    files, a file whole or in parts (consecutive pairs of the same name, each part's rows in file
+    order; an iterator is consumed one item at a time, so only a few Arrow tables are held at once);
     returns counts per file name.
 
     Leaves `clean_<table>`, `quarantine` and `findings` in `con`, and no internal table.
@@ -81,8 +82,8 @@ def _prepared_files(con: duckdb.DuckDBPyConnection, files: Iterable[tuple[str, i
     the file that is ready: on two cores the stages overlap instead of leaving a core idle. Two, not
     one: `barn`'s personal numbers are a long single-threaded step (checksums, pseudonyms), and the
     other worker prepares the next files meanwhile (docs/decisions.md, "Load performance"). The files
-    are taken from `files` one at a time (under a lock: it reads as it goes), so at most three files'
-    Arrow columns are held at once: two being prepared, one being written.
+    (or their parts) are taken from `files` one at a time (under a lock: it reads as it goes), so at
+    most three of them are held as Arrow columns at once: two being prepared, one being written.
     """
     items = iter(files)
     taking = threading.Lock()
@@ -131,8 +132,11 @@ def _run(con: duckdb.DuckDBPyConnection, files: Iterable[tuple[str, inputs.RawFi
     read: dict[str, int] = {}
     for ready in _prepared_files(con, files, pseudonymiser):
         table = ready.normalised.table
-        unknown[table], header_lines[table], read[table] = ready.unknown, ready.header_line, ready.rows
-        normalise.load(con, ready.normalised)
+        # A later part (parts get ready in any order) adds its rows to the tables the first one made.
+        later = table in read
+        unknown[table], header_lines[table] = ready.unknown, ready.header_line
+        read[table] = read.get(table, 0) + ready.rows
+        (normalise.append if later else normalise.load)(con, ready.normalised)
         if ready.pnr_hits is not None:
             pnr_in_text.record(con, table, ready.pnr_hits)
         del ready  # the file's Arrow columns are released as soon as DuckDB holds them

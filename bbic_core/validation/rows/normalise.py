@@ -241,9 +241,15 @@ def normalised(con: duckdb.DuckDBPyConnection, spec: contract.FileSpec, prepared
 
 
 def load(con: duckdb.DuckDBPyConnection, ready: Normalised) -> None:
-    """Writes `_v_n_<table>` and `_v_raw_<table>` (the one write of the file's rows)."""
-    _create(con, n_table(ready.table), ready.columns, ready.select)
-    _create(con, raw_table(ready.table), ready.as_read, "*")
+    """Writes `_v_n_<table>` and `_v_raw_<table>` (the one write of the file's rows, or of its first part)."""
+    _create(con, n_table(ready.table), ready.columns, ready.select, append=False)
+    _create(con, raw_table(ready.table), ready.as_read, "*", append=False)
+
+
+def append(con: duckdb.DuckDBPyConnection, ready: Normalised) -> None:
+    """Adds a later part of a file to the `_v_n_<table>` and `_v_raw_<table>` its first part made."""
+    _create(con, n_table(ready.table), ready.columns, ready.select, append=True)
+    _create(con, raw_table(ready.table), ready.as_read, "*", append=True)
 
 
 def _as_read(spec: contract.FileSpec, prepared: pa.Table, normalised: dict[str, _Column],
@@ -264,9 +270,10 @@ def _as_read(spec: contract.FileSpec, prepared: pa.Table, normalised: dict[str, 
     return pa.table(out)
 
 
-def _create(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table, select: str) -> None:
+def _create(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table, select: str, *, append: bool) -> None:
     con.register(_ARROW_VIEW, table)
     try:
-        con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT {select} FROM {_ARROW_VIEW}")
+        into = f"INSERT INTO {name}" if append else f"CREATE OR REPLACE TABLE {name} AS"
+        con.execute(f"{into} SELECT {select} FROM {_ARROW_VIEW}")
     finally:
         con.unregister(_ARROW_VIEW)
