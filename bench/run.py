@@ -112,14 +112,15 @@ def _pipeline_env(out: Path, scale: str, fresh: bool, deliver: bool = True) -> t
     for f in register_src.iterdir():
         shutil.copyfile(f, pipe / "register" / f.name)
     # Deliver the export into the inbox as a supplier does: new files of the pipeline's own, on the
-    # archive's file system (landing hard-links them), copied before the clock starts.
+    # archive's file system (landing hard-links them), copied before the clock starts, the manifest
+    # last (a folder without one is still being written).
     export = _export_dir(out, scale)
     manifest = json.loads((export / "manifest.json").read_text(encoding="utf-8"))
     item = pipe / "inbox" / str(manifest["export_id"])
     shutil.rmtree(item, ignore_errors=True)
     if deliver:
         item.mkdir()
-        for f in export.iterdir():
+        for f in sorted(export.iterdir(), key=lambda f: f.name == "manifest.json"):
             shutil.copyfile(f, item / f.name)
     bbic = BbicSettings(inbox=str(pipe / "inbox"), archive=str(pipe / "archive"),
                         register_dir=str(pipe / "register"), reports=str(pipe / "reports"),

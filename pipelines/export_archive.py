@@ -21,14 +21,18 @@ import shutil
 import stat
 import time
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
 from bbic_core.checksums import sha256_file, sha256_stream
 from pipelines import pending
 from pipelines.inbox import KEPT_DIR, MANIFEST, peek_manifest, remember_kept, signature_of, unsafe_reason
+
+if TYPE_CHECKING:
+    from bbic_core.validation.manifest import Manifest
 
 DIR_MODE = 0o700
 FILE_MODE = 0o600
@@ -48,6 +52,8 @@ class Landed:
     source: str  # the inbox item's name
     checksums: Mapping[str, str]  # relative path -> sha256 of every landed file
     already_archived: bool  # the same bytes were landed before (a re-delivery)
+    # A re-delivery of a loaded export known by its manifest, sizes and times: its data files not read.
+    recognised: bool = False
 
 
 class UnsafeItemError(ValueError):
@@ -222,7 +228,50 @@ def _link_private(item: Path, files: list[tuple[str, Path]], target: Path, archi
     return True
 
 
-def land(item: Path, archive_root: Path, *, now: dt.datetime | None = None) -> Landed:
+def _redelivered(item: Path, archive_root: Path, files: list[tuple[str, Path]], export_id: str | None,
+                 loaded: Callable[[Manifest], bool]) -> Path | None:
+    """The archive folder of the loaded export that the folder `item` delivers again, known without
+    reading its data files; None when anything differs (then the item is hashed as any other).
+
+    The same export: a `manifest.json` with the bytes archived (so the same id and declared checksums),
+    the archived files' checksums equal to those declared, the same file names, each data file of the
+    archived size and not newer than the manifest (which the supplier writes last: a file written after
+    it is not what it describes), and the load log saying that this id was loaded with these checksums
+    (`loaded`), so that validation skips the export without reading it either.
+    """
+    if not export_id or not item.is_dir():
+        return None
+    dest = archive_root / _dir_name(export_id, "", {})
+    if _landed_info(dest).get("export_id") != export_id:
+        return None
+    sums = read_checksums(dest)
+    if MANIFEST not in sums or {name for name, _ in files} != set(sums):
+        return None
+    from bbic_core.validation.manifest import parse_manifest
+
+    try:
+        data = (item / MANIFEST).read_bytes()
+        written = (item / MANIFEST).lstat().st_mtime_ns
+        if hashlib.sha256(data).hexdigest() != sums[MANIFEST]:
+            return None
+        manifest, _ = parse_manifest(data)
+        if manifest is None:
+            return None
+        declared, archived = manifest.listed, _export_path(dest)
+        for name, path in files:
+            if name == MANIFEST:
+                continue
+            st = path.lstat()
+            if (name not in declared or declared[name].sha256 != sums[name] or st.st_mtime_ns > written
+                    or st.st_size != (archived / name).lstat().st_size):
+                return None
+    except OSError:
+        return None
+    return dest if loaded(manifest) else None
+
+
+def land(item: Path, archive_root: Path, *, now: dt.datetime | None = None,
+         loaded: Callable[[Manifest], bool] | None = None) -> Landed:
     """Lands the inbox item in the archive, then removes it from the inbox.
 
     On the archive's file system the files are hard-linked, not copied (docs/decisions.md, "Landing by
@@ -234,6 +283,10 @@ def land(item: Path, archive_root: Path, *, now: dt.datetime | None = None) -> L
     An export id landed before with the same bytes is kept as it was (the new delivery is only removed
     from the inbox); with other bytes (a reused id, X010 for the validator) it is landed beside the
     first under `<id>.<digest>`, so both stay for audit.
+
+    With `loaded` (whether the load log holds a manifest's export as loaded), a folder that delivers a
+    loaded export again is recognised from its manifest, sizes and times (`_redelivered`) and removed
+    without its files being read: a nightly re-delivery of 2 GiB is not hashed again.
     """
     reason = unsafe_reason(item)
     if reason is not None:
@@ -242,6 +295,11 @@ def land(item: Path, archive_root: Path, *, now: dt.datetime | None = None) -> L
     export_id, created = peek_manifest(item)
     signature = signature_of(item)
     files = _selected(item)
+    known = None if loaded is None else _redelivered(item, archive_root, files, export_id, loaded)
+    if known is not None:
+        _remove_from_inbox(item, archive_root, signature)
+        return Landed(export_id, known, _export_path(known), created, item.name, read_checksums(known), True,
+                      recognised=True)
     tmp = archive_root / f".incoming-{uuid.uuid4().hex}"
     _mkdir_private(tmp)
     try:

@@ -14,6 +14,7 @@ from bbic_core.personnummer import (
     PERSONAL_NUMBER_IN_TEXT,
     Personnummer,
     check_array,
+    holds_personal_number,
     normalise,
     parse,
     redact_personal_numbers,
@@ -189,3 +190,38 @@ def test_other_digit_runs_are_no_personal_number() -> None:
     for text in others:
         assert PERSONAL_NUMBER_IN_TEXT.search(text) is None
         assert redact_personal_numbers(text) == text
+
+
+# Runs of digits of every length around the pattern's, the characters its boundaries look at, other
+# ASCII, UTF-8 of other scripts (Arabic-Indic digits are no ASCII digits) and bytes that are no UTF-8.
+_digit_runs = st.integers(1, 14).flatmap(lambda n: st.text(DIGITS, min_size=n, max_size=n))
+_text_parts = st.one_of(
+    _digit_runs.map(str.encode),
+    st.sampled_from([b".", b"-", b"+", b" ", b"x", b"<td>", b"\r\n", "٣".encode(), "ö".encode(),
+                     b"\xe2", b"\x80", b"\xff", b"\xe2\x28"]),
+)
+
+
+@SETTINGS
+@given(st.lists(_text_parts, max_size=12).map(b"".join))
+def test_holds_personal_number_agrees_with_the_pattern_on_the_decoded_text(data: bytes) -> None:
+    expected = PERSONAL_NUMBER_IN_TEXT.search(data.decode("utf-8", errors="replace")) is not None
+    assert holds_personal_number(data) is expected
+
+
+@SETTINGS
+@given(st.binary(max_size=64))
+def test_holds_personal_number_agrees_with_the_pattern_on_any_bytes(data: bytes) -> None:
+    expected = PERSONAL_NUMBER_IN_TEXT.search(data.decode("utf-8", errors="replace")) is not None
+    assert holds_personal_number(data) is expected
+
+
+def test_holds_personal_number_on_the_known_shapes() -> None:
+    twelve = number("19900101", "123")
+    ten = twelve[2:]
+    for form in (twelve, ten, f"{twelve[:8]}-{twelve[8:]}", f"{ten[:6]}+{ten[6:]}"):
+        assert holds_personal_number(f"<td>{form}</td>".encode())
+        assert holds_personal_number(form.encode())
+        assert not holds_personal_number(f"x=\"4.{form}\"".encode())  # a decimal's fraction
+    for other in ("12345678901", 'x="614.451923076923"', "2025-05-01", "123456789", "12345-1234", ""):
+        assert not holds_personal_number(other.encode())

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import duckdb
 from pipeline_helpers import Env, make_export, run
 
@@ -67,3 +69,20 @@ def test_unknown_scope_fails_clearly(env: Env) -> None:
     assert run(env).success
     result = run(env, stages=("figures",), report_scopes="stadsdel:atlantis")
     assert not result.success
+
+
+def test_the_leak_check_names_each_text_file_holding_a_personal_number(tmp_path: Path) -> None:
+    from pipelines.defs.reports.checks import reports_hold_no_personal_numbers
+
+    (tmp_path / "bromma").mkdir()
+    (tmp_path / "bromma" / "figures.csv").write_text("mått;värde\nM1;614.451923076923\n", encoding="utf-8")
+    (tmp_path / "bromma" / "rapport.html").write_text('<svg><text x="339.62264150943395">å</text></svg>',
+                                                      encoding="utf-8")
+    (tmp_path / "rapport.pdf").write_bytes(b"%PDF 1990-01-01 " + b"1" * 10)  # no text output: not read
+    clean = reports_hold_no_personal_numbers(reports=tmp_path)
+    assert clean.passed
+    shaped = "19" + "900101" + "-" + "1239"  # the shape, in a row of an otherwise clean table
+    (tmp_path / "bromma" / "figures.csv").write_text(f"mått;värde\nM1;{shaped}\n", encoding="utf-8")
+    found = reports_hold_no_personal_numbers(reports=tmp_path)
+    assert not found.passed
+    assert found.metadata["files"].data == ["bromma/figures.csv"]  # type: ignore[attr-defined]

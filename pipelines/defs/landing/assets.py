@@ -8,8 +8,9 @@ refused with X001 and moved aside into the inbox's `.refused/` folder, where not
 import datetime as dt
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import dagster as dg
 from dagster_duckdb import DuckDBResource
@@ -22,6 +23,10 @@ from pipelines.registers import resolve_register
 from pipelines.resources import LOCK_WAIT_S, BbicSettings, data_dir, database_path
 from pipelines.store import Attempt
 from pipelines.store.attempts import log_attempt_safely
+from pipelines.store.load_log import read_history
+
+if TYPE_CHECKING:
+    from bbic_core.validation.manifest import Manifest
 
 REFUSED_DIR = ".refused"
 
@@ -89,7 +94,7 @@ def _pick(
             raise dg.Failure(description=f"{config.item!r} is not the name of an inbox item")
         item = inbox / config.item
         if item.exists() or item.is_symlink():
-            return _land(item, bbic, duckdb, context)
+            return _land(item, bbic, duckdb, context, config.force)
         log.info(f"{config.item} is no longer in the inbox")
     if config.export_id:
         found = export_archive.find_archived(bbic.archive_path, config.export_id)
@@ -101,14 +106,28 @@ def _pick(
     if config.item:
         return None
     waiting = complete_items(inbox, settle_seconds=bbic.settle_seconds, archive=bbic.archive_path)
-    return _land(waiting[0].path, bbic, duckdb, context) if waiting else None
+    return _land(waiting[0].path, bbic, duckdb, context, config.force) if waiting else None
+
+
+def _loaded_before(duckdb: DuckDBResource) -> Callable[["Manifest"], bool]:
+    """Whether the load log holds a manifest's export as loaded with its checksums: validation's own
+    rule (`pipelines.idempotency`), asked by landing only for an item that looks like a re-delivery."""
+
+    def loaded(manifest: "Manifest") -> bool:
+        from bbic_core.validation.validate import loaded_before
+
+        return loaded_before(manifest, read_history(database_path(duckdb)))
+
+    return loaded
 
 
 def _land(
-    item: Path, bbic: BbicSettings, duckdb: DuckDBResource, context: dg.AssetExecutionContext
+    item: Path, bbic: BbicSettings, duckdb: DuckDBResource, context: dg.AssetExecutionContext, force: bool
 ) -> export_archive.Landed:
+    # A forced run loads the export again whatever the load log says: its files are read as always.
+    loaded = None if force else _loaded_before(duckdb)
     try:
-        return export_archive.land(item, bbic.archive_path)
+        return export_archive.land(item, bbic.archive_path, loaded=loaded)
     except export_archive.UnsafeItemError as exc:
         raise _refuse_unsafe(item, str(exc), duckdb, context.run.run_id) from None
     except OSError as exc:
@@ -143,6 +162,8 @@ def landed_export(
         context.log.info("nothing to load")
         return
     verb = "already in the archive" if landed.already_archived else "landed"
+    if landed.recognised:
+        verb += " (a loaded export delivered again, known by its manifest, sizes and times)"
     context.log.info(f"{landed.source}: {verb} as {landed.archive_dir.name}")
     yield dg.Output(
         ExportToLoad(landed, force=config.force),
@@ -151,6 +172,7 @@ def landed_export(
             "archive_dir": dg.MetadataValue.path(str(landed.archive_dir)),
             "files": len(landed.checksums),
             "already_archived": landed.already_archived,
+            "recognised_unread": landed.recognised,
             "force": config.force,
         },
     )

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from bbic_core.personnummer import PERSONAL_NUMBER_IN_TEXT
+from bbic_core.personnummer import holds_personal_number
 from pipelines.defs.reports.assets import LATEST, reports
 from pipelines.resources import BbicSettings
 
@@ -38,6 +38,6 @@ def reports_hold_no_personal_numbers(reports: Path) -> dg.AssetCheckResult:
     hits: list[str] = []
     for path in sorted(reports.rglob("*")):
         text = path.suffix.lower() in (".html", ".csv", ".txt", ".json") and path.is_file()
-        if text and PERSONAL_NUMBER_IN_TEXT.search(path.read_text(encoding="utf-8", errors="replace")):
+        if text and holds_personal_number(path.read_bytes()):
             hits.append(str(path.relative_to(reports)))
     return dg.AssetCheckResult(passed=not hits, metadata={"files": dg.MetadataValue.json(hits)})
